@@ -1,0 +1,68 @@
+# The two commands a newcomer needs: `make demo` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SEED   ?= 2026
+DEMO_PASSWORD ?= Demo@2026
+
+# The demo runs as the product runs (DEBUG off: real error pages, WhiteNoise static
+# files) but over plain http on loopback, with a key that is for the demo only.
+DEMO_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-demo-only-not-a-production-key} SECURE_COOKIES=0 \
+            ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-key} STATIC_MANIFEST=0
+
+.PHONY: help demo run test lint format stack install install-dev clean
+
+help:
+	@echo "make demo    create .venv, install, migrate, load the demo city, serve http://$(HOST):$(PORT)"
+	@echo "make test    install the test requirements and run the whole suite"
+	@echo "make lint    ruff check + ruff format --check"
+	@echo "make run     development server with DEBUG on and auto-reload"
+	@echo "make stack   gunicorn + celery worker + beat on PostgreSQL/Redis, without Docker"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version 2>&1)). Set PYTHON=python3.x"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --seed $(SEED) --password '$(DEMO_PASSWORD)'
+	@echo ""
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with an account above. Ctrl-C stops the site."
+	$(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+stack: install
+	scripts/stack
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from antifraud.views import healthz
+from orgs.forms import LoginForm
+
+admin.site.site_header = "反诈中心 管理后台"
+admin.site.site_title = "反诈中心"
+admin.site.index_title = "数据维护"
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("orgs.api_urls")),
+    path("healthz", healthz, name="healthz"),
+    path("", include("orgs.urls")),
+]

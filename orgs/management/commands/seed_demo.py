@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+
+from orgs.demo import DEFAULT_PASSWORD, demo_city_seed
+from orgs.models import Unit
+
+
+class Command(BaseCommand):
+    help = "载入演示城市（江临市）：单位、区域、地图范围和各角色演示账号。可重复运行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="随机种子（相同种子生成相同数据）")
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="新建演示账号的密码")
+        parser.add_argument("--quiet-accounts", action="store_true", help="不打印账号清单")
+
+    def handle(self, *args, seed, password, quiet_accounts, **options):
+        plan, report = demo_city_seed(seed=seed, password=password)
+        for kind in ("单位", "区域", "用户"):
+            self.stdout.write(
+                f"{kind}：新建 {report.created.get(kind, 0)}，更新 {report.updated.get(kind, 0)}，"
+                f"未变 {report.unchanged.get(kind, 0)}"
+            )
+        if quiet_accounts:
+            return
+        names = dict(Unit.objects.values_list("code", "name"))
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(f"演示账号（新建账号的密码：{password}；已存在的账号保留原密码）"))
+        width = max(len(a.username) for a in plan.accounts)
+        for account in plan.accounts:
+            role = account.role.label + ("，超级管理员" if account.superuser else "")
+            self.stdout.write(f"  {account.username:<{width}}  {role:<8}  {names[account.unit_code]}")

@@ -1,0 +1,74 @@
+"""Sign-in, sign-out, password change and the error pages, in Chinese."""
+
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+
+def test_login_page_is_chinese(db, client):
+    body = client.get(reverse("login")).content.decode()
+    assert "登录" in body and "用户名" in body and "密码" in body
+
+
+def test_officer_logs_in_and_lands_on_home(tree, client):
+    response = client.post(reverse("login"), {"username": "officer_a", "password": TEST_PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    body = response.content.decode()
+    assert "滨江派出所" in body and "派出所民警" in body
+
+
+def test_wrong_password_says_so_in_chinese(tree, client):
+    response = client.post(reverse("login"), {"username": "officer_a", "password": "nope"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_logout_is_a_post_and_returns_to_login(tree, client):
+    client.force_login(tree.officer_a)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_password_change(tree, client):
+    client.force_login(tree.officer_a)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "Brand-new-2027", "new_password2": "Brand-new-2027"},
+    )
+    assert response.status_code == 302
+    tree.officer_a.refresh_from_db()
+    assert tree.officer_a.check_password("Brand-new-2027")
+
+
+def test_password_change_refuses_a_weak_password_in_chinese(tree, client):
+    client.force_login(tree.officer_a)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    assert response.status_code == 200
+    assert "密码" in str(response.context["form"].errors)
+    tree.officer_a.refresh_from_db()
+    assert tree.officer_a.check_password(TEST_PASSWORD)
+
+
+def test_unknown_url_gets_the_chinese_404_page(tree, client):
+    client.force_login(tree.officer_a)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "找不到这个页面" in response.content.decode()
+
+
+def test_500_page_renders_without_a_request_context():
+    body = render_to_string("500.html")
+    assert "系统出了点问题" in body
+
+
+def test_csrf_failure_page_is_chinese(tree):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "officer_a", "password": TEST_PASSWORD})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
