@@ -28,6 +28,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
+	@echo "== installing requirements into $(VENV)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
@@ -39,12 +40,14 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 demo: install
-	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v 0
-	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --seed $(SEED) --password '$(DEMO_PASSWORD)'
+	@echo "== migrating the database"
+	@$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	@$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo "== loading the demo city"
+	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo --seed $(SEED) --password '$(DEMO_PASSWORD)'
 	@echo ""
-	@echo "Open http://$(HOST):$(PORT)/ and sign in with an account above. Ctrl-C stops the site."
-	$(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@echo "== serving http://$(HOST):$(PORT)/ — sign in with an account above; Ctrl-C stops the site"
+	@$(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0

@@ -3,10 +3,20 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
-from orgs.models import Area, AreaKind, Unit
+from orgs.models import Area, Unit
 from orgs.navigation import sections_for
 from orgs.roles import ROLE_DUTIES
 from orgs.selectors import unit_child_rows, visible_ancestors
+
+
+def _area_groups(station: Unit) -> list[tuple[Area, list[Area]]]:
+    """A station's townships / subdistricts, each with its communities / villages."""
+    areas = list(Area.objects.filter(station=station))
+    members: dict[int, list[Area]] = {}
+    for area in areas:
+        if area.parent_id:
+            members.setdefault(area.parent_id, []).append(area)
+    return [(a, members.get(a.pk, [])) for a in areas if a.parent_id is None]
 
 
 @login_required
@@ -15,6 +25,7 @@ def home(request):
     unit = user.unit
     context = {
         "unit": unit,
+        "area_groups": _area_groups(unit) if unit and unit.is_station else [],
         "breadcrumb": visible_ancestors(unit=unit, user=user) if unit else [],
         "child_rows": unit_child_rows(unit=unit, user=user),
         "duty": ROLE_DUTIES.get(user.role, ""),
@@ -34,15 +45,12 @@ def unit_list(request):
 @login_required
 def unit_detail(request, code):
     unit = get_object_or_404(Unit.objects.for_user(request.user), code=code)
-    areas = list(Area.objects.filter(station=unit).select_related("parent")) if unit.is_station else []
-    top_areas = [a for a in areas if a.parent_id is None]
-    area_children = {a.pk: [c for c in areas if c.parent_id == a.pk] for a in top_areas}
+    area_groups = _area_groups(unit) if unit.is_station else []
     context = {
         "unit": unit,
         "breadcrumb": visible_ancestors(unit=unit, user=request.user),
-        "child_rows": unit_child_rows(unit=unit, user=request.user),
-        "area_groups": [(a, area_children[a.pk]) for a in top_areas],
-        "area_count": len(areas),
-        "community_count": sum(1 for a in areas if a.kind in (AreaKind.COMMUNITY, AreaKind.VILLAGE)),
+        "child_rows": [] if unit.is_station else unit_child_rows(unit=unit, user=request.user),
+        "area_groups": area_groups,
+        "community_count": sum(len(members) for _, members in area_groups),
     }
     return render(request, "orgs/unit_detail.html", context)

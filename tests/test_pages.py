@@ -72,3 +72,19 @@ def test_csrf_failure_page_is_chinese(tree):
     response = client.post(reverse("login"), {"username": "officer_a", "password": TEST_PASSWORD})
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+def test_pages_stay_chinese_when_the_browser_asks_for_english(tree, client):
+    from tests.factories import UserFactory
+
+    clerk = UserFactory(username="clerk", unit=tree.city, role="clerk")
+    client.force_login(clerk)
+    body = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "站点管理" in body or "最近动作" in body
+    assert "Site administration" not in body and "Recent actions" not in body
+
+
+def test_station_home_summarises_its_areas(tree, client):
+    client.force_login(tree.officer_a)
+    groups = client.get(reverse("home")).context["area_groups"]
+    assert [(top.name, len(members)) for top, members in groups] == [("滨江街道", 1)]

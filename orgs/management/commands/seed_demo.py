@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.core.management.base import BaseCommand
 
 from orgs.demo import DEFAULT_PASSWORD, demo_city_seed
@@ -24,7 +26,19 @@ class Command(BaseCommand):
         names = dict(Unit.objects.values_list("code", "name"))
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(f"演示账号（新建账号的密码：{password}；已存在的账号保留原密码）"))
-        width = max(len(a.username) for a in plan.accounts)
-        for account in plan.accounts:
-            role = account.role.label + ("，超级管理员" if account.superuser else "")
-            self.stdout.write(f"  {account.username:<{width}}  {role:<8}  {names[account.unit_code]}")
+        rows = [
+            (a.username, a.role.label + ("，超级管理员" if a.superuser else ""), names[a.unit_code])
+            for a in plan.accounts
+        ]
+        widths = [max(display_width(row[i]) for row in rows) for i in range(2)]
+        for username, role, unit in rows:
+            self.stdout.write(f"  {pad(username, widths[0])}  {pad(role, widths[1])}  {unit}")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
