@@ -88,3 +88,14 @@ def test_station_home_summarises_its_areas(tree, client):
     client.force_login(tree.officer_a)
     groups = client.get(reverse("home")).context["area_groups"]
     assert [(top.name, len(members)) for top, members in groups] == [("滨江街道", 1)]
+
+
+def test_permission_denied_page_is_chinese(tree, rf):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/")
+    request.user = tree.officer_a
+    response = permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    assert "没有权限" in response.content.decode()

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from orgs.models import Unit
+from orgs.models import Unit, User
 from orgs.roles import ROLE_GROUP_NAMES, Role, sync_role_groups
 from tests.factories import UserFactory
 
@@ -79,3 +79,40 @@ def test_navigation_offers_the_admin_only_to_staff(tree, client):
     client.force_login(clerk)
     keys = [s.key for s in client.get(reverse("home")).context["nav_sections"]]
     assert keys == ["home", "units", "admin"]
+
+
+def test_a_clerk_adds_an_officer_in_the_admin(tree, client):
+    clerk = UserFactory(username="clerk", unit=tree.county_x, role=Role.CLERK)
+    client.force_login(clerk)
+    response = client.post(
+        reverse("admin:orgs_user_add"),
+        {"username": "new.officer", "unit": tree.station_b.pk, "role": Role.OFFICER,
+         "password1": "Strong-pass-88", "password2": "Strong-pass-88", "usable_password": "true"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(username="new.officer")
+    assert (user.unit, list(user.groups.values_list("name", flat=True))) == (tree.station_b, ["派出所民警"])
+
+
+def test_a_county_clerk_cannot_place_a_user_in_another_county(tree, client):
+    clerk = UserFactory(username="clerk", unit=tree.county_x, role=Role.CLERK)
+    client.force_login(clerk)
+    response = client.post(
+        reverse("admin:orgs_user_add"),
+        {"username": "intruder", "unit": tree.station_d.pk, "role": Role.OFFICER,
+         "password1": "Strong-pass-88", "password2": "Strong-pass-88", "usable_password": "true"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "unit" in response.context["adminform"].form.errors
+    assert not User.objects.filter(username="intruder").exists()
+
+
+def test_the_admin_refuses_a_user_without_unit_or_role(tree, client):
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    response = client.post(
+        reverse("admin:orgs_user_add"),
+        {"username": "nobody", "password1": "Strong-pass-88", "password2": "Strong-pass-88",
+         "usable_password": "true"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "除超级管理员外" in str(response.context["adminform"].form.errors)
