@@ -15,7 +15,10 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("orgs.api_urls")),
+    path("api/v1/", include("antifraud.api_urls")),
     path("healthz", healthz, name="healthz"),
+    path("cases/", include("cases.urls")),
+    path("publicity/", include("publicity.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("orgs.urls")),
 ]

@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from simple_history.models import HistoricalRecords
 
 from orgs.roles import ROLE_GROUP_NAMES, STAFF_ROLES, Role
 
@@ -91,6 +92,7 @@ class Unit(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = UnitQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "path", "depth"])
 
     class Meta:
         verbose_name = "单位"
@@ -211,6 +213,7 @@ class Area(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = AreaQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = "区域"

@@ -19,6 +19,7 @@ class Section:
     description: str
     permission: str | None = None
     staff_only: bool = False
+    order: int = 50  # position in the top bar, lowest first
 
     def allows(self, user) -> bool:
         if self.staff_only and not user.is_staff:
@@ -40,4 +41,4 @@ def register(section: Section) -> None:
 def sections_for(user) -> list[Section]:
     if not user.is_authenticated:
         return []
-    return [section for section in _SECTIONS.values() if section.allows(user)]
+    return sorted((s for s in _SECTIONS.values() if s.allows(user)), key=lambda s: s.order)

@@ -6,12 +6,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from orgs.errors import DomainError
 from orgs.models import Unit, User
 from orgs.roles import Role
 
 
-class OrgsError(Exception):
-    """A mistake a user can make, with a message to show them (Chinese)."""
+class OrgsError(DomainError):
+    """A mistake in creating a unit or a user."""
 
 
 @transaction.atomic

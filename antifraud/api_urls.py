@@ -1,4 +1,4 @@
-"""The ``/api/v1/`` URL space. Later apps register their viewsets on the same router."""
+"""The ``/api/v1/`` URL space: one router every app's viewsets are registered on."""
 
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
