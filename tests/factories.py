@@ -1,9 +1,14 @@
 """Factories for the unit tree and users."""
 
+import datetime
+from decimal import Decimal
+
 import factory
 
+from cases.models import CaseEvent, EventKind, FraudCase, FraudType
 from orgs.models import Area, AreaKind, Unit, UnitLevel, User
 from orgs.roles import Role
+from publicity.models import PublicityActivity, PublicityForm
 
 TEST_PASSWORD = "Test-pass-2026"
 
@@ -40,3 +45,36 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A filed case; pass ``station``. The fraud type defaults to 刷单返利 (seeded)."""
+
+    class Meta:
+        model = FraudCase
+
+    case_no = factory.Sequence(lambda n: f"J{n:08d}")
+    reported_on = datetime.date(2026, 5, 1)
+    fraud_type = factory.LazyFunction(lambda: FraudType.objects.get(code="01"))
+    loss = Decimal("5000.00")
+
+
+class CaseEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseEvent
+
+    kind = EventKind.RECOVER
+    occurred_on = datetime.date(2026, 5, 10)
+    amount = Decimal("1000.00")
+
+
+class PublicityFactory(factory.django.DjangoModelFactory):
+    """An activity; pass ``unit``."""
+
+    class Meta:
+        model = PublicityActivity
+
+    held_on = datetime.date(2026, 5, 2)
+    title = factory.Sequence(lambda n: f"反诈宣传进社区{n}")
+    form = PublicityForm.COMMUNITY
+    reach = 120
