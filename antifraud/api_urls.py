@@ -4,10 +4,17 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from cases.api import CaseViewSet, FraudTypeViewSet
+from imports.api import ImportJobViewSet
 from orgs.api import UnitViewSet, me
+from publicity.api import PublicityViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
+router.register("fraud-types", FraudTypeViewSet, basename="fraudtype")
+router.register("cases", CaseViewSet, basename="case")
+router.register("publicity", PublicityViewSet, basename="publicity")
+router.register("imports", ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -190,6 +190,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "orgs.api_errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -197,11 +198,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Records, imports and figures of the anti-fraud command center. Every answer is "
     "scoped to the caller's unit subtree.",
     "VERSION": "1",
+    # Tag operations by resource (cases, publicity, …) rather than all under "v1".
+    "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Signed-in users only, like every other page (the docs page redirects to the login).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # The docs page's assets come from drf-spectacular-sidecar: nothing from the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two fields are called ``kind``: a case event's and an import job's.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseEventKindEnum": "cases.models.EventKind",
+        "ImportKindEnum": "imports.models.ImportKind",
+    },
 }
 
 # Production hardening that applies whenever DEBUG is off.

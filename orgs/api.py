@@ -1,6 +1,7 @@
 """REST API of the unit tree: ``/api/v1/units/`` (scoped) and ``/api/v1/me/``."""
 
 import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -37,6 +38,19 @@ class UnitViewSet(ScopedReadOnlyViewSet):
     lookup_field = "code"
 
 
+@extend_schema(
+    responses=inline_serializer(
+        "Me",
+        fields={
+            "username": serializers.CharField(),
+            "name": serializers.CharField(),
+            "role": serializers.CharField(allow_null=True),
+            "role_display": serializers.CharField(allow_null=True),
+            "unit": UnitSerializer(allow_null=True),
+            "is_superuser": serializers.BooleanField(),
+        },
+    )
+)
 @api_view(["GET"])
 def me(request):
     """Who the caller is: their unit and role."""

@@ -1,7 +1,11 @@
-# TEMPORARY while the pages are built: replaced by the real views.
-from django.http import HttpResponse
 from django.urls import path
 
+from publicity import views
+
 urlpatterns = [
-    path("", lambda request: HttpResponse("building"), name="publicity_list"),
+    path("", views.activity_list, name="publicity_list"),
+    path("new/", views.activity_new, name="publicity_new"),
+    path("<int:pk>/", views.activity_detail, name="publicity_detail"),
+    path("<int:pk>/edit/", views.activity_edit, name="publicity_edit"),
+    path("<int:pk>/void/", views.activity_void, name="publicity_void"),
 ]

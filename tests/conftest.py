@@ -22,6 +22,22 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _taxonomy_survives_flushes(request):
+    """Transactional tests (live server, real commits) flush the database after them,
+    data migrations' rows included: put the default taxonomy back for whoever is next."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"live_server", "transactional_db"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from cases.models import FraudType
+        from cases.taxonomy import fraud_types_seed
+
+        fraud_types_seed(FraudType)
+
+
 @dataclass
 class Tree:
     city: Unit

@@ -1,0 +1,184 @@
+"""The intake: one file of one kind in, every row checked, all of it written or none.
+
+Used by the command line, the web page (through a Celery task) and the API alike.
+Steps: read the file (encoding or workbook), match headers (Chinese or English, after
+folding), parse every cell, refuse duplicate keys, resolve references in bulk, then write
+in one transaction — unless a row is bad and ``partial`` was not asked for, in which case
+nothing is written. ``dry_run`` writes and rolls back, so its counts are exact.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from imports.kinds.base import Context, Kind, Row, WriteResult, normalize_header
+from imports.parsers import CellError, as_text, is_blank
+from imports.readers import FileRefused, read_table
+
+ERRORS_KEPT = 200  # shown on the page; the CSV report has them all
+PROGRESS_EVERY = 2000
+
+
+@dataclass
+class Outcome:
+    status: str  # applied | checked | refused
+    message: str
+    encoding: str = ""
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # every error: row, column, value, reason
+
+
+class _RollBack(Exception):
+    def __init__(self, result: WriteResult | None):
+        self.result = result
+
+
+def match_headers(kind: Kind, header: list[str]) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Column key → position, column key → header as written, and unknown headers."""
+    names = {}
+    for column in kind.columns:
+        names[normalize_header(column.header)] = column.key
+        names[normalize_header(column.alias)] = column.key
+    positions: dict[str, int] = {}
+    written: dict[str, str] = {}
+    unknown = []
+    for index, text in enumerate(header):
+        key = names.get(normalize_header(text))
+        if key is None:
+            if text.strip():
+                unknown.append(text.strip())
+            continue
+        if key in positions:
+            raise FileRefused(f"“{written[key]}”和“{text}”是同一列，请删去其中一列")
+        positions[key] = index
+        written[key] = text.strip()
+    missing = [c for c in kind.columns if c.needed and c.key not in positions]
+    if missing:
+        names = "、".join(f"{c.header}（{c.alias}）" for c in missing)
+        raise FileRefused(f"缺少必需的列：{names}")
+    return positions, written, unknown
+
+
+def run(kind: Kind, data: bytes, file_name: str, *, ctx: Context, dry_run: bool = False, partial: bool = False):
+    try:
+        return _run(kind, data, file_name, ctx=ctx, dry_run=dry_run, partial=partial)
+    except FileRefused as exc:
+        return Outcome(status="refused", message=exc.reason)
+
+
+def _run(kind: Kind, data: bytes, file_name: str, *, ctx: Context, dry_run: bool, partial: bool) -> Outcome:
+    table = read_table(data, file_name)
+    positions, written, unknown = match_headers(kind, table.header)
+    ctx.present = set(positions)
+    try:
+        raw_rows = [(n, values) for n, values in table.rows if any(not is_blank(v) for v in values)]
+    except csv.Error as exc:
+        raise FileRefused(f"CSV 格式错误：{exc}") from exc
+    total = len(raw_rows)
+    if not total:
+        raise FileRefused("文件只有表头，没有数据行")
+
+    rows = []
+    for done, (number, values) in enumerate(raw_rows, start=1):
+        rows.append(_parse_row(kind, number, values, positions))
+        if done % PROGRESS_EVERY == 0:
+            ctx.progress("check", done, total)
+    ctx.progress("check", total, total)
+
+    _refuse_duplicate_keys(kind, rows)
+    kind.resolve(rows, ctx)  # all rows, so a row lists every error at once
+    outcome = Outcome(status="refused", message="", encoding=table.encoding, rows_read=total,
+                      unknown_columns=unknown)  # fmt: skip
+    good = [r for r in rows if not r.errors]
+    if len(good) < total and not partial:
+        return _refused(outcome, kind, rows, written)
+    if not good:
+        _report_errors(outcome, kind, rows, written)
+        outcome.message = "没有可以导入的正确行。"
+        return outcome
+
+    try:
+        with transaction.atomic():
+            result = kind.write(good, ctx)
+            # Some kinds find a row wrong only while writing (it depends on earlier rows).
+            if not partial and any(r.errors for r in good):
+                raise _RollBack(None)
+            if dry_run:
+                raise _RollBack(result)
+    except _RollBack as rollback:
+        if rollback.result is None:
+            return _refused(outcome, kind, rows, written)
+        result = rollback.result
+    _report_errors(outcome, kind, rows, written)
+    outcome.created, outcome.updated, outcome.unchanged = result.created, result.updated, result.unchanged
+    outcome.warnings = result.warnings
+    outcome.status = "checked" if dry_run else "applied"
+    verb = "检查通过，将会" if dry_run else "已"
+    outcome.message = f"{verb}新增 {result.created} 条、更新 {result.updated} 条，{result.unchanged} 条未变"
+    if outcome.refused:
+        outcome.message += f"；跳过有误的 {outcome.refused} 行"
+    outcome.message += "。"
+    ctx.progress("write", total, total)
+    return outcome
+
+
+def _report_errors(outcome: Outcome, kind: Kind, rows: list[Row], written: dict[str, str]) -> None:
+    bad = [r for r in rows if r.errors]
+    outcome.refused = len(bad)
+    outcome.errors = [
+        {"row": r.number, "column": written.get(key) or kind.column(key).header, "value": as_text(value)[:200],
+         "reason": reason}
+        for r in bad for key, value, reason in r.errors
+    ]  # fmt: skip
+
+
+def _refused(outcome: Outcome, kind: Kind, rows: list[Row], written: dict[str, str]) -> Outcome:
+    _report_errors(outcome, kind, rows, written)
+    outcome.status = "refused"
+    outcome.message = (
+        f"有 {outcome.refused} 行数据有误，整个文件未导入。"
+        "请按错误清单修改后重新导入，或勾选“跳过错误行”只导入正确的行。"
+    )
+    return outcome
+
+
+def _parse_row(kind: Kind, number: int, values: list, positions: dict[str, int]) -> Row:
+    raw = {key: values[index] if index < len(values) else None for key, index in positions.items()}
+    row = Row(number=number, values={}, raw=raw)
+    for column in kind.columns:
+        value = raw.get(column.key)
+        if is_blank(value):
+            row.values[column.key] = None
+            if column.required:
+                row.fail(column.key, "不能为空")
+            continue
+        try:
+            row.values[column.key] = column.parse(value)
+        except CellError as exc:
+            row.values[column.key] = None
+            row.fail(column.key, exc.reason)
+    if not row.errors:
+        kind.check(row)
+    return row
+
+
+def _refuse_duplicate_keys(kind: Kind, rows: list[Row]) -> None:
+    first_seen: dict = {}
+    key_column = kind.columns[0].key
+    for row in rows:
+        if row.errors:
+            continue
+        key = kind.key(row)
+        if key in first_seen:
+            row.fail(key_column, f"与第 {first_seen[key]} 行重复（{kind.key_label(row)}）")
+        else:
+            first_seen[key] = row.number

@@ -1,0 +1,102 @@
+"""What an import kind is: its columns and its upsert. Adding a kind is declaring both.
+
+A kind lists its ``columns`` (Chinese header, English alias, parser, required or not),
+names the ``key`` that identifies a row, resolves references for all rows at once
+(``resolve``), and writes them in bulk (``write``). The engine does the rest: reading,
+header matching, parsing, duplicate keys, all-or-nothing, progress and the report.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    alias: str
+    parse: Callable[[Any], Any]
+    required: bool = False  # the column must exist and every row must fill it
+    must_exist: bool = False  # the column must exist; a row may leave it empty
+
+    @property
+    def needed(self) -> bool:
+        return self.required or self.must_exist
+
+
+CHUNK = 900  # keys per IN (...) query, under every database's parameter limit
+
+
+def chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def normalize_header(text: str) -> str:
+    """Headers match after trimming, folding full-width characters and case."""
+    text = unicodedata.normalize("NFKC", str(text or "")).replace("\ufeff", "")
+    return "".join(text.split()).lower()
+
+
+@dataclass
+class Row:
+    """One data row: its number as the user sees it, the parsed values, and errors."""
+
+    number: int
+    values: dict[str, Any]
+    raw: dict[str, Any]
+    errors: list[tuple[str, Any, str]] = field(default_factory=list)  # (column key, value, reason)
+
+    def fail(self, key: str, reason: str) -> None:
+        self.errors.append((key, self.raw.get(key, ""), reason))
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """Who is importing (scope and history) and how to report progress."""
+
+    user: Any  # None for a system import from the command line
+    progress: Callable[[str, int, int], None]
+    present: set[str] = field(default_factory=set)  # column keys the file has
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None or self.user.is_superuser
+
+
+class Kind:
+    name: str = ""
+    label: str = ""
+    columns: tuple[Column, ...] = ()
+
+    def key(self, row: Row) -> Any:
+        """What identifies the row's record; two rows of a file may not share it."""
+        raise NotImplementedError
+
+    def key_label(self, row: Row) -> str:
+        return str(self.key(row))
+
+    def check(self, row: Row) -> None:
+        """Rules across the row's own cells (add errors with ``row.fail``)."""
+
+    def resolve(self, rows: list[Row], ctx: Context) -> None:
+        """Look up every reference of every row at once; add errors to rows. Rows with
+        errors come too (so each row reports everything); a value that did not parse is None."""
+
+    def write(self, rows: list[Row], ctx: Context) -> WriteResult:
+        raise NotImplementedError
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)

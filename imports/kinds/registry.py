@@ -1,0 +1,13 @@
+"""The kinds the intake knows. A new kind is a ``Kind`` subclass added here."""
+
+from imports.kinds.base import Kind
+from imports.kinds.cases import CaseEventsKind, CasesKind
+from imports.kinds.orgs import AreasKind, UnitsKind
+from imports.kinds.publicity import PublicityKind
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (UnitsKind(), AreasKind(), CasesKind(), CaseEventsKind(),
+                                                        PublicityKind())}  # fmt: skip
+
+
+def get_kind(name: str) -> Kind:
+    return KINDS[name]

@@ -1,0 +1,149 @@
+"""Submitting a file to the intake and running it: the only writes of import jobs."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from imports import engine
+from imports.kinds.base import Context
+from imports.kinds.registry import KINDS
+from imports.models import ImportJob, ImportStatus
+from orgs.errors import DomainError
+from orgs.spreadsheets import safe_cell
+
+log = logging.getLogger(__name__)
+
+ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
+PHASES = {"queued": "排队等待", "read": "读取文件", "check": "逐行校验", "write": "写入数据库", "done": "完成"}
+
+
+class ImportError_(DomainError):
+    pass
+
+
+def progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def progress_set(job_id: int, phase: str, done: int, total: int) -> None:
+    cache.set(progress_key(job_id), {"phase": phase, "done": done, "total": total}, 3600)
+
+
+def import_progress(job: ImportJob) -> dict:
+    """What the progress bar shows: the phase, rows done of total, and the outcome when finished."""
+    state = cache.get(progress_key(job.pk)) or {"phase": "queued" if job.status == "queued" else "read",
+                                                 "done": 0, "total": 0}  # fmt: skip
+    if job.is_finished:
+        state = {"phase": "done", "done": job.rows_read, "total": job.rows_read}
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "finished": job.is_finished,
+        "phase": state["phase"],
+        "phase_display": PHASES.get(state["phase"], ""),
+        "done": state["done"],
+        "total": state["total"],
+        "message": job.message,
+    }
+
+
+def import_submit(
+    *, kind: str, file_name: str, data: bytes, user, source: str, dry_run: bool = False, partial: bool = False,
+    progress_token: str = "", run: bool = True,
+) -> ImportJob:  # fmt: skip
+    """Record the file as a job and queue it (after commit). Refuses an unknown kind,
+    an empty, oversized or wrongly typed file before anything is stored."""
+    if kind not in KINDS:
+        raise ImportError_(f"未知的数据类型“{kind}”。可选：{'、'.join(KINDS)}。", field="kind")
+    name = PurePath(file_name or "upload").name[:200]
+    if PurePath(name).suffix.lower() == ".xls":
+        raise ImportError_("旧版 .xls 文件不能直接导入：请在 Excel 中另存为 .xlsx 或 CSV 后再导入。", field="file")
+    if PurePath(name).suffix.lower() not in ALLOWED_SUFFIXES:
+        raise ImportError_("只能导入 CSV（.csv/.txt）或 Excel（.xlsx）文件。", field="file")
+    if not data:
+        raise ImportError_("文件是空的。", field="file")
+    if len(data) > settings.IMPORT_MAX_FILE_SIZE:
+        limit = settings.IMPORT_MAX_FILE_SIZE // (1024 * 1024)
+        raise ImportError_(f"文件超过 {limit} MB 的上限，请拆分后分批导入。", field="file")
+    job = ImportJob(
+        kind=kind, file_name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        user=user if user is not None and user.is_authenticated else None,
+        unit=getattr(user, "unit", None), source=source, dry_run=dry_run, partial=partial,
+        progress_token=progress_token[:64],
+    )  # fmt: skip
+    job.file.save(name, ContentFile(data), save=False)
+    job.save()
+    if run:
+        from imports.tasks import run_import_job
+
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+def import_execute(job_id: int) -> ImportJob:
+    """Run a queued job. Safe to call twice: only the call that claims it does the work."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if not claimed:
+        return job  # another worker got there first, or it already ran
+    progress_set(job.pk, "read", 0, 0)
+    ctx = Context(user=job.user, progress=lambda phase, done, total: progress_set(job.pk, phase, done, total))
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        outcome = engine.run(KINDS[job.kind], data, job.file_name, ctx=ctx, dry_run=job.dry_run, partial=job.partial)
+    except Exception:
+        log.exception("import job %s failed", job.pk)
+        job.status = ImportStatus.FAILED
+        job.message = "导入时发生系统错误，没有写入任何数据。错误已记入服务器日志，请联系管理员并告知导入编号。"
+        job.finished_at = timezone.now()
+        job.save()
+        return job
+    _record(job, outcome)
+    return job
+
+
+def _record(job: ImportJob, outcome: engine.Outcome) -> None:
+    job.status = {"applied": ImportStatus.APPLIED, "checked": ImportStatus.CHECKED}.get(
+        outcome.status, ImportStatus.REFUSED
+    )
+    job.message = outcome.message
+    job.encoding = outcome.encoding
+    for name in ("rows_read", "created", "updated", "unchanged", "refused", "unknown_columns", "warnings"):
+        setattr(job, name, getattr(outcome, name))
+    job.errors = outcome.errors[: engine.ERRORS_KEPT]
+    if outcome.errors:
+        job.error_report.save(f"import-{job.pk}-errors.csv", ContentFile(error_report_csv(outcome.errors)), save=False)
+    job.finished_at = timezone.now()
+    job.save()
+    progress_set(job.pk, "done", job.rows_read, job.rows_read)
+
+
+def error_report_csv(errors: list[dict]) -> bytes:
+    """The full error list as CSV that Excel opens correctly (UTF-8 with BOM)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["行号", "列", "值", "原因"])
+    for error in errors:
+        writer.writerow([error["row"], safe_cell(error["column"]), safe_cell(error["value"]), error["reason"]])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_csv(kind: str) -> bytes:
+    """An empty file with the kind's Chinese headers, to fill in."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([c.header for c in KINDS[kind].columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
