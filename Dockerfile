@@ -14,7 +14,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
- && useradd --system --home /app app && mkdir -p /app/var && chown -R app /app/var
+ && useradd --system --home /app app && mkdir -p /app/var/media && chown -R app /app/var
 USER app
 
 EXPOSE 8000

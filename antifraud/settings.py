@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cases",
     "publicity",
     "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [

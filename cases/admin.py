@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases.models import CaseEvent, FraudCase, FraudType
 from cases.services import CASE_FIELDS
-from orgs.admin import ScopedAdminMixin
+from orgs.admin import ReadOnlyRecordAdmin
 
 
 @admin.register(FraudType)
@@ -35,24 +35,6 @@ class CaseEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class ReadOnlyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Records are read (and their history browsed) here; they change on their own pages
-    through the services, and are voided there, never deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="已作废", boolean=True)
-    def is_voided(self, obj):
-        return obj.is_voided
 
 
 @admin.register(FraudCase)

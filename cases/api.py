@@ -7,51 +7,27 @@ Reading needs only scope; writing needs the role's model permission and goes thr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import Decimal
-
-import django_filters
-from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
 from cases import services
 from cases.filters import CaseFilter
-from cases.models import CaseEvent, EventKind, FraudCase, FraudType
-from orgs.models import Area, Unit
-from orgs.scoping import ScopedReadOnlyViewSet
-
-TOTAL_KEYS = {
-    EventKind.ARREST: "arrested",
-    EventKind.FREEZE: "frozen",
-    EventKind.RECOVER: "recovered",
-    EventKind.RETURN: "returned",
-}
-
-
-def ledger_totals(case_ids: Iterable[int]) -> dict[int, dict[str, int | Decimal]]:
-    """The live ledger totals of many cases in one query: people arrested, yuan frozen,
-    recovered and returned, per case id (zeros for a case without events)."""
-    case_ids = list(case_ids)
-    totals = {
-        pk: {"arrested": 0, "frozen": Decimal(0), "recovered": Decimal(0), "returned": Decimal(0)} for pk in case_ids
-    }
-    rows = (
-        CaseEvent.objects.live()
-        .filter(case_id__in=case_ids, kind__in=TOTAL_KEYS)
-        .values("case_id", "kind")
-        .annotate(people=Sum("count"), money=Sum("amount"))
-    )
-    for row in rows:
-        value = row["people"] if row["kind"] == EventKind.ARREST else row["money"]
-        totals[row["case_id"]][TOTAL_KEYS[row["kind"]]] = value or 0
-    return totals
-
+from cases.models import CaseEvent, FraudCase, FraudType
+from cases.selectors import NO_EVENTS, ledger_totals
+from orgs.models import Area, Unit, UnitLevel
+from orgs.scoping import (
+    ChangeByPost,
+    ScopedCodeField,
+    ScopedRecordViewSet,
+    VoidedFilterMixin,
+    VoidSerializer,
+    voided_filter,
+)
 
 # Serializers
 
@@ -78,25 +54,21 @@ class CaseListSerializer(serializers.ListSerializer):
         cases = list(data.all() if hasattr(data, "all") else data)
         totals = ledger_totals(case.pk for case in cases)
         for case in cases:
-            case.ledger_totals = totals[case.pk]
+            case.ledger_totals = totals.get(case.pk, NO_EVENTS)
         return super().to_representation(cases)
 
 
-def code_field(model_name: str, **kwargs) -> serializers.SlugRelatedField:
-    """A foreign key written and read as the target's code. Without a queryset it accepts
-    nothing: the serializer narrows it to the caller's scope."""
-    kwargs.setdefault(
-        "error_messages", {"does_not_exist": f"编码为“{{value}}”的{model_name}不存在或不在本单位辖区内。"}
-    )
-    return serializers.SlugRelatedField(slug_field="code", **kwargs)
-
-
 class CaseSerializer(serializers.ModelSerializer):
-    station = code_field("派出所", queryset=Unit.objects.none(), label="办案单位（派出所编码）")
+    # Only the caller's own stations and areas: another county's is refused, not moved into.
+    station = ScopedCodeField(
+        "派出所", queryset=Unit.objects.filter(level=UnitLevel.STATION), label="办案单位（派出所编码）"
+    )
     station_name = serializers.CharField(source="station.name", read_only=True)
-    area = code_field("区域", queryset=Area.objects.none(), required=False, allow_null=True, label="发案地（区域编码）")
-    fraud_type = code_field(
-        "诈骗类型",
+    area = ScopedCodeField(
+        "区域", queryset=Area.objects.all(), required=False, allow_null=True, label="发案地（区域编码）"
+    )
+    fraud_type = serializers.SlugRelatedField(
+        slug_field="code",
         queryset=FraudType.objects.all(),
         label="诈骗类型编码",
         error_messages={"does_not_exist": "诈骗类型编码“{value}”不存在。"},
@@ -116,18 +88,9 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = ["solved_on"]
         list_serializer_class = CaseListSerializer
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            # Only the caller's own stations and areas: another county's is refused, not moved into.
-            fields["station"].queryset = services.stations_for(request.user)
-            fields["area"].queryset = Area.objects.for_user(request.user)
-        return fields
-
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, case: FraudCase) -> dict:
-        totals = getattr(case, "ledger_totals", None) or ledger_totals([case.pk])[case.pk]
+        totals = getattr(case, "ledger_totals", None) or ledger_totals([case.pk]).get(case.pk, NO_EVENTS)
         return TotalsSerializer(totals).data
 
 
@@ -143,17 +106,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class VoidSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, label="作废原因")
-
-
 # Permissions: reading needs only scope (GET is free in DjangoModelPermissions).
-
-
-class ChangeByPost(DjangoModelPermissions):
-    """An action that changes an existing record by POST (void) needs the change permission."""
-
-    perms_map = {**DjangoModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
 
 
 class EventPermissions(DjangoModelPermissions):
@@ -169,15 +122,8 @@ class EventVoidPermissions(DjangoModelPermissions):
 # Views
 
 
-class CaseApiFilter(CaseFilter):
-    voided = django_filters.BooleanFilter(method="keep_all", label="已作废（true：只列已作废的案件）")
-
-    def keep_all(self, queryset, name, value):
-        return queryset  # applied in filter_queryset: the default (live only) needs no parameter
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return queryset.voided() if self.form.cleaned_data.get("voided") else queryset.live()
+class CaseApiFilter(VoidedFilterMixin, CaseFilter):
+    voided = voided_filter("案件")
 
 
 class FraudTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -189,7 +135,7 @@ class FraudTypeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+class CaseViewSet(ScopedRecordViewSet):
     """Cases of the caller's subtree; voided ones only with ``?voided=true``.
 
     Creating needs ``cases.add_fraudcase``, changing and voiding ``cases.change_fraudcase``.
@@ -198,14 +144,6 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOn
     queryset = FraudCase.objects.select_related("station", "area", "fraud_type")
     serializer_class = CaseSerializer
     filterset_class = CaseApiFilter
-    permission_classes = [DjangoModelPermissions]
-
-    def filter_queryset(self, queryset):
-        # The list's filters are the list's: a case's detail, events and void find any
-        # case in scope, voided or not.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
 
     def perform_create(self, serializer):
         serializer.instance = services.case_create(user=self.request.user, **serializer.validated_data)

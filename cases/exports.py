@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import IO
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,7 +19,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from cases.models import CaseEvent, EventKind, FraudCase
+from cases.models import FraudCase
+from cases.selectors import NO_EVENTS, LedgerTotals, ledger_totals
 from orgs.spreadsheets import safe_cell
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,44 +33,6 @@ def text_cell(text: str) -> str:
     """Text as Excel will keep it: a formula (``=HYPERLINK(...)``, ``@SUM``) neutralised
     with a leading apostrophe, and the control characters Excel cannot store dropped."""
     return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", text))
-
-
-@dataclass(frozen=True)
-class LedgerTotals:
-    """A case's live ledger: people arrested, yuan frozen / recovered / returned."""
-
-    arrested: int = 0
-    frozen: Decimal = Decimal(0)
-    recovered: Decimal = Decimal(0)
-    returned: Decimal = Decimal(0)
-
-
-NO_EVENTS = LedgerTotals()
-
-
-def ledger_totals(cases: QuerySet[FraudCase]) -> dict[int, LedgerTotals]:
-    """Each case's ledger totals (by case id), in one grouped query over live events."""
-    rows = (
-        CaseEvent.objects.live()
-        .filter(case__in=cases.values("pk"))
-        .order_by()
-        .values("case")
-        .annotate(
-            arrested=Sum("count", filter=Q(kind=EventKind.ARREST)),
-            frozen=Sum("amount", filter=Q(kind=EventKind.FREEZE)),
-            recovered=Sum("amount", filter=Q(kind=EventKind.RECOVER)),
-            returned=Sum("amount", filter=Q(kind=EventKind.RETURN)),
-        )
-    )
-    return {
-        row["case"]: LedgerTotals(
-            arrested=row["arrested"] or 0,
-            frozen=row["frozen"] or Decimal(0),
-            recovered=row["recovered"] or Decimal(0),
-            returned=row["returned"] or Decimal(0),
-        )
-        for row in rows
-    }
 
 
 @dataclass(frozen=True)

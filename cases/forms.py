@@ -3,12 +3,10 @@
 Plain forms rather than ModelForms: saving, and the rules that decide whether a save is
 allowed (a unique case number, an area within its station, no dates in the future),
 belong to ``cases.services``. A view passes ``cleaned_data`` to the service and turns
-its ``CaseError`` into a form error with ``add_domain_error``.
+its ``CaseError`` into a form error with ``orgs.pages.add_domain_error``.
 """
 
 from __future__ import annotations
-
-import copy
 
 from django import forms
 from django.db.models import Q
@@ -16,46 +14,10 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from cases.models import EventKind, FraudCase, FraudType, Gender, Residency
 from cases.services import CASE_FIELDS, stations_for
-from orgs.errors import DomainError
-from orgs.models import Area, Unit
+from orgs.models import Area
+from orgs.pages import DATE_INPUT
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOT_GIVEN = ("", "未填写")
-YES_NO_ALL = [("", "全部"), ("true", "是"), ("false", "否")]
-# A full-width space per level: indents a unit under its parent in a <select>.
-INDENT = "\u3000"
-
-
-def add_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-def unit_label(unit: Unit, top_depth: int) -> str:
-    return f"{INDENT * max(unit.depth - top_depth, 0)}{unit.name}"
-
-
-def compact_filter_form(form: forms.Form, *, user) -> forms.Form:
-    """Fit a list's filter form into one bar: a unit picker instead of a code box,
-    date pickers, and 全部 / 是 / 否 for the yes-no filters."""
-    for name, field in form.fields.items():
-        if isinstance(field, forms.NullBooleanField):
-            field.widget = forms.Select(choices=YES_NO_ALL)
-        elif isinstance(field, forms.DateField):
-            field.widget = copy.deepcopy(DATE_INPUT)
-        elif isinstance(field, forms.DecimalField):
-            field.widget = forms.NumberInput(attrs={"min": 0, "step": "any"})
-        elif name == "q":
-            field.widget = forms.TextInput(attrs={"placeholder": field.label, "type": "search"})
-            field.label = "搜索"
-    if "unit" in form.fields:
-        units = list(Unit.objects.for_user(user).only("code", "name", "depth"))
-        top = min((u.depth for u in units), default=0)
-        form.fields["unit"].label = "单位"
-        form.fields["unit"].widget = forms.Select(
-            choices=[("", "全部单位"), *((u.code, unit_label(u, top)) for u in units)]
-        )
-    return form
 
 
 class CaseForm(forms.Form):
@@ -116,12 +78,3 @@ class CaseEventForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
     )  # fmt: skip
     note = forms.CharField(label="备注", required=False, max_length=200)
-
-
-class VoidForm(forms.Form):
-    """Why a record is voided: it stays, struck out of every count, with this reason."""
-
-    reason = forms.CharField(
-        label="作废原因", max_length=200, error_messages={"required": "请填写作废原因。"},
-        widget=forms.TextInput(attrs={"placeholder": "如：重复录入、数据有误"}),
-    )  # fmt: skip

@@ -15,6 +15,7 @@ from imports.kinds.registry import KINDS
 from imports.models import ImportJob
 from imports.services import import_progress, import_submit, template_csv
 from orgs.errors import DomainError
+from orgs.pages import add_domain_error
 
 
 def _wants_json(request) -> bool:
@@ -38,7 +39,7 @@ def import_list(request):
                     progress_token=form.cleaned_data["progress_token"],
                 )  # fmt: skip
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 url = reverse("import_detail", args=[job.pk])
                 if _wants_json(request):

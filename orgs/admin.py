@@ -1,8 +1,10 @@
 """Admin for units, areas and users, scoped like every other view: a clerk of a county
-maintains that county's subtree and nothing else."""
+maintains that county's subtree and nothing else. Also the bases every record app's
+admin builds on (``ScopedAdminMixin``, ``ReadOnlyRecordAdmin``)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from orgs.models import Area, Unit, UnitLevel, User
 
@@ -19,6 +21,24 @@ class ScopedAdminMixin:
             queryset = kwargs.get("queryset") or model.objects.all()
             kwargs["queryset"] = queryset.for_user(request.user).complex_filter(db_field.get_limit_choices_to())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Records are read (and their history browsed) here; they change on their own pages
+    through the services, and are voided there, never deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="已作废", boolean=True)
+    def is_voided(self, obj):
+        return obj.is_voided
 
 
 @admin.register(Unit)

@@ -4,7 +4,7 @@ voided on the publicity pages through ``publicity.services``."""
 from django.contrib import admin
 from django.urls import reverse
 
-from cases.admin import ReadOnlyRecordAdmin
+from orgs.admin import ReadOnlyRecordAdmin
 from publicity.models import PublicityActivity
 
 

@@ -7,8 +7,8 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
 
-from cases.forms import DATE_INPUT, unit_label
 from orgs.models import Unit
+from orgs.pages import DATE_INPUT, unit_label
 from publicity.models import PublicityActivity, PublicityForm
 
 ACTIVITY_FIELDS = (

@@ -11,8 +11,8 @@ from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cases.forms import VoidForm, add_domain_error, compact_filter_form
-from cases.views import LIVE, PAGE_SIZE, change_history
+from orgs.history import change_history
+from orgs.pages import LIVE, PAGE_SIZE, VoidForm, add_domain_error, compact_filter_form
 from publicity import services
 from publicity.filters import PublicityFilter
 from publicity.forms import AUDIENCE_LIST_ID, ActivityForm

@@ -22,6 +22,18 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_in_process():
+    """Tasks run in-process in tests, also when REDIS_URL is set (CI's second run):
+    only tests/test_celery.py talks to a real worker, and it says so itself."""
+    from antifraud.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture(autouse=True)
 def _taxonomy_survives_flushes(request):
     """Transactional tests (live server, real commits) flush the database after them,

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import EventKind, FraudCase, FraudType
-from cases.views import FieldChange
+from orgs.history import FieldChange
 from orgs.models import Area
 from orgs.roles import Role
 from tests.factories import CaseEventFactory, CaseFactory, UserFactory

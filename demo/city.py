@@ -16,6 +16,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from orgs.models import Area, AreaKind, Unit, UnitLevel, User
@@ -307,6 +308,7 @@ def demo_city_seed(*, seed: int = 2026, password: str = DEFAULT_PASSWORD) -> tup
     admin changed on them; units and areas are brought back to the plan."""
     plan = demo_city_plan(seed)
     report = SeedReport()
+    hashed = make_password(password)  # once: every demo account shares it, and PBKDF2 is slow by design
     units: dict[str, Unit] = {}
     for up in plan.units:
         values = {"name": up.name, "level": up.level, "population": up.population,
@@ -325,7 +327,7 @@ def demo_city_seed(*, seed: int = 2026, password: str = DEFAULT_PASSWORD) -> tup
             username=account.username, unit=units[account.unit_code], role=account.role,
             last_name=account.last_name, first_name=account.first_name, is_superuser=account.superuser,
         )  # fmt: skip
-        user.set_password(password)
+        user.password = hashed
         user.save()
         report.count("用户", "created")
     return plan, report
