@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases.models import MONEY_EVENTS, CaseEvent, EventKind, FraudCase
 from orgs.errors import DomainError
 from orgs.models import Unit, UnitLevel
+from orgs.records import record_void
 
 CASE_FIELDS = (
     "case_no", "reported_on", "occurred_on", "station", "area", "place", "fraud_type", "loss", "filed",
@@ -69,17 +70,8 @@ def case_update(*, case: FraudCase, user, **fields) -> FraudCase:
     return case
 
 
-@transaction.atomic
 def case_void(*, case: FraudCase, user, reason: str) -> FraudCase:
-    if not reason.strip():
-        raise CaseError("请填写作废原因。", field="reason")
-    case = FraudCase.objects.select_for_update().get(pk=case.pk)
-    if case.is_voided:
-        raise CaseError("该案件已经作废。")
-    case.mark_voided(user=user, reason=reason.strip())
-    case._history_user = user
-    case.save()
-    return case
+    return record_void(case, user=user, reason=reason, error=CaseError, what="案件")
 
 
 @transaction.atomic
@@ -119,14 +111,8 @@ def case_event_add(
 
 @transaction.atomic
 def case_event_void(*, event: CaseEvent, user, reason: str) -> CaseEvent:
-    if not reason.strip():
-        raise CaseError("请填写作废原因。", field="reason")
-    event = CaseEvent.objects.select_for_update().select_related("case").get(pk=event.pk)
-    if event.is_voided:
-        raise CaseError("该进展已经作废。")
-    event.mark_voided(user=user, reason=reason.strip())
-    event._history_user = user
-    event.save()
+    """Void a ledger event; voiding the 破案 event makes the case unsolved again."""
+    event = record_void(event, user=user, reason=reason, error=CaseError, what="进展")
     if event.kind == EventKind.SOLVED:
         case = event.case
         case.solved_on = None

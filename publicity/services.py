@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs.errors import DomainError
+from orgs.records import record_void
 from publicity.models import PublicityActivity
 
 
@@ -52,14 +53,5 @@ def publicity_update(*, activity: PublicityActivity, user, **fields) -> Publicit
     return activity
 
 
-@transaction.atomic
 def publicity_void(*, activity: PublicityActivity, user, reason: str) -> PublicityActivity:
-    if not reason.strip():
-        raise PublicityError("请填写作废原因。", field="reason")
-    activity = PublicityActivity.objects.select_for_update().get(pk=activity.pk)
-    if activity.is_voided:
-        raise PublicityError("该活动已经作废。")
-    activity.mark_voided(user=user, reason=reason.strip())
-    activity._history_user = user
-    activity.save()
-    return activity
+    return record_void(activity, user=user, reason=reason, error=PublicityError, what="活动")
