@@ -47,7 +47,10 @@ demo: install
 	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo --seed $(SEED) --password '$(DEMO_PASSWORD)'
 	@echo ""
 	@echo "== serving http://$(HOST):$(PORT)/ — sign in with an account above; Ctrl-C stops the site"
-	@$(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@echo "   (periodic work — escalation of overdue warnings, 四必查 — runs beside it; log: var/schedule.log)"
+	@mkdir -p var; $(DEMO_ENV) $(BIN)/python manage.py run_schedule > var/schedule.log 2>&1 & schedule=$$!; \
+		trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
+		$(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0

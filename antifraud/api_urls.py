@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, FraudTypeViewSet
+from earlywarnings.api import FourChecksReviewViewSet, WarningTaskViewSet
 from imports.api import ImportJobViewSet
 from orgs.api import UnitViewSet, me
 from publicity.api import PublicityViewSet
@@ -15,6 +16,8 @@ router.register("fraud-types", FraudTypeViewSet, basename="fraudtype")
 router.register("cases", CaseViewSet, basename="case")
 router.register("publicity", PublicityViewSet, basename="publicity")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("warnings", WarningTaskViewSet, basename="warningtask")
+router.register("reviews", FourChecksReviewViewSet, basename="fourchecksreview")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

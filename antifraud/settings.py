@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "orgs",
     "cases",
     "publicity",
+    "earlywarnings",
     "imports",
     "demo",
 ]
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orgs.context_processors.navigation",
+                "orgs.context_processors.notifications",
             ],
         },
     },
@@ -156,6 +159,48 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work. Beat copies these into django-celery-beat's tables at start (editable in
+# the admin there). Each run expires before the next is due, so a late beat or a busy
+# worker never piles up runs: the next one does the same work anyway. (The database
+# scheduler reads the expiry from ``expire_seconds``; it drops a plain ``expires``.)
+CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue-warnings": {
+        "task": "earlywarnings.escalate_overdue",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expire_seconds": 100},
+    },
+    "open-four-checks": {
+        "task": "earlywarnings.open_four_checks",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expire_seconds": 540},
+    },
+}
+
+# Overdue warning tasks climb the tree: minutes after a missed deadline at which the
+# station's officers, the county's reviewers, then the city's leaders and analysts hear.
+ESCALATION_MINUTES = {
+    "station": envint("ESCALATION_STATION_MINUTES", "0"),
+    "county": envint("ESCALATION_COUNTY_MINUTES", "30"),
+    "city": envint("ESCALATION_CITY_MINUTES", "120"),
+}
+
+# 四必查: what opens a review automatically, and how long the county has for it.
+FOUR_CHECKS_LARGE_LOSS = envint("FOUR_CHECKS_LARGE_LOSS", "500000")  # yuan, one case
+FOUR_CHECKS_CLUSTER_MIN = envint("FOUR_CHECKS_CLUSTER_MIN", "3")  # cases in one community / at one place
+FOUR_CHECKS_WINDOW_DAYS = envint("FOUR_CHECKS_WINDOW_DAYS", "30")  # … reported within this many days
+FOUR_CHECKS_DUE_DAYS = envint("FOUR_CHECKS_DUE_DAYS", "7")
+FOUR_CHECKS_SCAN_DAYS = envint("FOUR_CHECKS_SCAN_DAYS", "90")  # single-case triggers older than this: history
+
+# Mail: notifications are also mailed to users with an address, only when EMAIL_HOST is set.
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "0")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "antifraud@localhost")
+SITE_URL = os.getenv("SITE_URL", "").rstrip("/")  # makes the links in mails absolute
 
 # Chinese for everyone, whatever the browser asks for (no LocaleMiddleware).
 LANGUAGE_CODE = "zh-hans"
@@ -212,6 +257,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseEventKindEnum": "cases.models.EventKind",
         "ImportKindEnum": "imports.models.ImportKind",
+        # Early-warning tasks and 四必查 reviews have a ``kind``, ``level``, ``source`` and ``status`` too.
+        "RiskLevelEnum": "earlywarnings.models.RiskLevel",
+        "WarningKindEnum": "earlywarnings.models.WarningKind",
+        "WarningSourceEnum": "earlywarnings.models.WarningSource",
+        "TaskStatusEnum": "earlywarnings.models.TaskStatus",
+        "CheckKindEnum": "earlywarnings.models.CheckKind",
+        "ReviewStatusEnum": "earlywarnings.models.ReviewStatus",
     },
 }
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("cases/", include("cases.urls")),
     path("publicity/", include("publicity.urls")),
+    path("warnings/", include("earlywarnings.urls")),
     path("imports/", include("imports.urls")),
     path("", include("orgs.urls")),
 ]

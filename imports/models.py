@@ -12,6 +12,7 @@ class ImportKind(models.TextChoices):
     AREAS = "areas", "区域"
     CASES = "cases", "电诈案件"
     CASE_EVENTS = "case_events", "案件进展"
+    WARNINGS = "warnings", "预警任务"
     PUBLICITY = "publicity", "宣传活动"
 
 

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from earlywarnings.tasks import open_four_checks_task
 from imports import engine
 from imports.kinds.base import Context
 from imports.kinds.registry import KINDS
@@ -113,6 +114,8 @@ def import_execute(job_id: int) -> ImportJob:
         job.save()
         return job
     _record(job, outcome)
+    if job.status == ImportStatus.APPLIED and job.kind in ("cases", "case_events", "warnings"):
+        transaction.on_commit(open_four_checks_task.delay)  # new large / 预警后被骗 / clustered cases: 四必查
     return job
 
 

@@ -4,6 +4,7 @@ admin builds on (``ScopedAdminMixin``, ``ReadOnlyRecordAdmin``)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from orgs.models import Area, Unit, UnitLevel, User
@@ -23,7 +24,24 @@ class ScopedAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ReadOnlyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ScopedHistoryMixin:
+    """django-simple-history's pages look a row up by id, outside the scoped queryset:
+    refuse (404) what the user cannot see."""
+
+    def _in_scope(self, request, object_id) -> None:
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyRecordAdmin(ScopedHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """Records are read (and their history browsed) here; they change on their own pages
     through the services, and are voided there, never deleted."""
 

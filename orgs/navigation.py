@@ -42,3 +42,15 @@ def sections_for(user) -> list[Section]:
     if not user.is_authenticated:
         return []
     return sorted((s for s in _SECTIONS.values() if s.allows(user)), key=lambda s: s.order)
+
+
+_HOMES: dict[str, str] = {}
+
+
+def register_home(role: str, url_name: str) -> None:
+    """Where users of ``role`` land after signing in (the officer's home is their queue)."""
+    _HOMES[role] = url_name
+
+
+def home_for(user) -> str | None:
+    return _HOMES.get(getattr(user, "role", ""))

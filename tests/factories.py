@@ -78,3 +78,34 @@ class PublicityFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"反诈宣传进社区{n}")
     form = PublicityForm.COMMUNITY
     reach = 120
+
+
+def _now() -> datetime.datetime:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class WarningTaskFactory(factory.django.DjangoModelFactory):
+    """An early-warning task issued through ``earlywarnings.services.warning_issue`` (so its
+    deadlines come from the policy and its timeline starts with 下发); pass ``station``.
+
+    ``WarningTaskFactory(station=unit, level="high", issued_at=<aware datetime>)``; other
+    model fields (subject_name, subject_phone, kind, source, …) may be passed too."""
+
+    class Meta:
+        model = "earlywarnings.WarningTask"
+
+    task_no = factory.Sequence(lambda n: f"YJ{n:08d}")
+    level = "high"
+    kind = "phone"
+    source = "province"
+    issued_at = factory.LazyFunction(lambda: _now())
+    subject_name = "张三"
+    subject_phone = "13800138000"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from earlywarnings.services import warning_issue
+
+        return warning_issue(**kwargs)

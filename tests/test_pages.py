@@ -12,11 +12,16 @@ def test_login_page_is_chinese(db, client):
     assert "登录" in body and "用户名" in body and "密码" in body
 
 
-def test_officer_logs_in_and_lands_on_home(tree, client):
-    response = client.post(reverse("login"), {"username": "officer_a", "password": TEST_PASSWORD}, follow=True)
+def test_reviewer_logs_in_and_lands_on_home(tree, client):
+    response = client.post(reverse("login"), {"username": "reviewer_x", "password": TEST_PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     body = response.content.decode()
-    assert "滨江派出所" in body and "派出所民警" in body
+    assert "临江区公安分局" in body and "审核员" in body
+
+
+def test_an_officer_lands_on_the_warning_queue(tree, client):
+    response = client.post(reverse("login"), {"username": "officer_a", "password": TEST_PASSWORD})
+    assert client.get(response["Location"])["Location"] == reverse("warning_queue")
 
 
 def test_wrong_password_says_so_in_chinese(tree, client):
@@ -86,7 +91,7 @@ def test_pages_stay_chinese_when_the_browser_asks_for_english(tree, client):
 
 def test_station_home_summarises_its_areas(tree, client):
     client.force_login(tree.officer_a)
-    groups = client.get(reverse("home")).context["area_groups"]
+    groups = client.get(reverse("home") + "?overview=1").context["area_groups"]
     assert [(top.name, len(members)) for top, members in groups] == [("滨江街道", 1)]
 
 

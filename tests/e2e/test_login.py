@@ -15,8 +15,8 @@ def test_station_officer_signs_in_and_sees_their_station(tree, live_server, page
     page.fill("#id_password", TEST_PASSWORD)
     page.click("button[type=submit]")
 
-    page.wait_for_url(f"{live_server.url}/")
-    assert page.text_content("[data-testid=home-unit]") == "滨江派出所"
+    page.wait_for_url(f"{live_server.url}/warnings/")  # an officer's home is the station's queue
+    assert page.text_content("[data-testid=user-unit]") == "滨江派出所"
     assert page.text_content("[data-testid=user-role]").strip() == "派出所民警"
     assert page.locator("link[rel=stylesheet]").count() == 1
     assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).display") == "flex"
@@ -28,7 +28,7 @@ def test_sibling_sees_a_not_found_page(tree, live_server, page):
     page.fill("#id_username", "officer_b")
     page.fill("#id_password", TEST_PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/warnings/")
     response = page.goto(f"{live_server.url}/units/XA/")
     assert response.status == 404
     assert page.text_content("h1") == "找不到这个页面"

@@ -75,7 +75,7 @@ def test_officers_cannot_open_the_admin(tree, client):
 
 def test_navigation_offers_the_admin_only_to_staff(tree, client):
     client.force_login(tree.officer_a)
-    keys = [s.key for s in client.get(reverse("home")).context["nav_sections"]]
+    keys = [s.key for s in client.get(reverse("home") + "?overview=1").context["nav_sections"]]
     assert "admin" not in keys and "imports" not in keys
     assert keys[0] == "home"
     clerk = UserFactory(username="clerk", unit=tree.city, role=Role.CLERK)
@@ -119,3 +119,14 @@ def test_the_admin_refuses_a_user_without_unit_or_role(tree, client):
     )  # fmt: skip
     assert response.status_code == 200
     assert "除超级管理员外" in str(response.context["adminform"].form.errors)
+
+
+def test_admin_history_pages_of_records_outside_the_scope_are_not_found(tree, client):
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(station=tree.station_d)
+    clerk = UserFactory(username="clerk", unit=tree.county_x, role=Role.CLERK)
+    client.force_login(clerk)
+    assert client.get(reverse("admin:cases_fraudcase_history", args=[case.pk])).status_code == 404
+    mine = CaseFactory(station=tree.station_a)
+    assert client.get(reverse("admin:cases_fraudcase_history", args=[mine.pk])).status_code == 200

@@ -5,16 +5,17 @@ from django.utils import timezone
 
 from demo.city import DEFAULT_PASSWORD, demo_city_seed
 from demo.records import demo_records_seed, demo_years
+from demo.warnings import demo_warnings_seed
 from orgs.models import Unit
 
 
 class Command(BaseCommand):
-    help = "载入演示城市（江临市）：单位、区域、地图、各角色账号，以及三年多的案件、进展和宣传活动。可重复运行。"
+    help = "载入演示城市（江临市）：单位、区域、地图、各角色账号，以及三年多的案件、宣传和预警任务。可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（相同种子生成相同数据）")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="新建演示账号的密码")
-        parser.add_argument("--no-records", action="store_true", help="只建单位和账号，不生成案件和宣传")
+        parser.add_argument("--no-records", action="store_true", help="只建单位和账号，不生成案件、宣传和预警任务")
         parser.add_argument("--quiet-accounts", action="store_true", help="不打印账号清单")
 
     def handle(self, *args, seed, password, no_records, quiet_accounts, **options):
@@ -27,12 +28,18 @@ class Command(BaseCommand):
         if not no_records:
             today = timezone.localdate()
             start, end = demo_years(today)
-            self.stdout.write(f"生成 {start:%Y年%-m月%-d日} 至 {end:%Y年%-m月%-d日} 的案件和宣传活动……")
+            self.stdout.write(f"生成 {start:%Y年%-m月%-d日} 至 {end:%Y年%-m月%-d日} 的案件、宣传活动和预警任务……")
             records = demo_records_seed(seed=seed, today=today)
             self.stdout.write(
                 f"案件：新建 {records.cases_created}，更新 {records.cases_updated}，未变 {records.cases_unchanged}"
             )
             self.stdout.write(f"宣传活动：新建 {records.publicity_created}，未变 {records.publicity_unchanged}")
+            warnings = demo_warnings_seed(seed=seed, now=timezone.now())
+            self.stdout.write(
+                f"预警任务：新建 {warnings.created}，更新 {warnings.updated}，未变 {warnings.unchanged}；"
+                f"关联预后被骗案件 {warnings.linked}；今日新下发 {warnings.live_created}，"
+                f"当前在办 {warnings.open_today}"
+            )
         if quiet_accounts:
             return
         names = dict(Unit.objects.values_list("code", "name"))
