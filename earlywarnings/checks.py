@@ -154,7 +154,8 @@ def _dissuasion_failures(since: dt.datetime) -> list[Trigger]:
             kind=CheckKind.DISSUASION_FAILED,
             key=f"dissuasion_failed:task:{task.pk}",
             county=county_of(task.station),
-            title=f"劝阻失效：预警{task.task_no}（已被骗{wan(task.loss)}，{task.station.name}）",
+            # An imported 已被骗 row carries no loss: say nothing rather than "0.00万元".
+            title=f"劝阻失效：预警{task.task_no}（已被骗{wan(task.loss) if task.loss else ''}，{task.station.name}）",
             task=task,
             case=task.case,
             case_ids=[task.case_id] if task.case_id else [],

@@ -163,3 +163,18 @@ def test_the_periodic_task_opens_the_reviews(tree):
     CaseFactory(station=tree.station_a, loss=Decimal("600000"), reported_on=timezone.localdate())
     assert open_four_checks_task.delay().get() == 1
     assert open_four_checks_task.delay().get() == 0
+
+
+def test_a_failed_dissuasion_without_a_known_loss_does_not_claim_zero(tree):
+    from django.utils import timezone
+
+    from earlywarnings.checks import open_four_checks
+    from earlywarnings.models import FourChecksReview, Outcome, TaskStatus
+    from tests.factories import WarningTaskFactory
+
+    task = WarningTaskFactory(station=tree.station_a)
+    task.status, task.outcome, task.handled_at = TaskStatus.CLOSED, Outcome.DEFRAUDED, timezone.now()
+    task.save()
+    open_four_checks()
+    title = FourChecksReview.objects.get(task=task).title
+    assert "0.00" not in title and "已被骗" in title
