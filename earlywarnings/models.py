@@ -20,6 +20,18 @@ from orgs.models import Area, ScopedQuerySet, Unit
 from orgs.records import Record, RecordQuerySet
 
 
+def _done_by(verbose_name: str, *, blank: bool = True) -> models.ForeignKey:
+    """Who signed, handled, reviewed or logged something: kept if the account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class RiskLevel(models.TextChoices):
     HIGH = "high", "高"
     MEDIUM = "medium", "中"
@@ -120,15 +132,9 @@ class WarningTask(Record):
     sign_deadline = models.DateTimeField("签收时限")
     handle_deadline = models.DateTimeField("处置时限", db_index=True)
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="签收人", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )  # fmt: skip
+    acknowledged_by = _done_by("签收人")
     handled_at = models.DateTimeField("处置时间", null=True, blank=True, db_index=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="处置人", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )  # fmt: skip
+    handled_by = _done_by("处置人")
     method = models.CharField("处置方式", max_length=8, choices=ContactMethod.choices, blank=True)
     outcome = models.CharField("处置结果", max_length=12, choices=Outcome.choices, blank=True)
     handling_note = models.TextField("处置情况", blank=True)
@@ -138,10 +144,7 @@ class WarningTask(Record):
         FraudCase, verbose_name="关联案件", null=True, blank=True, on_delete=models.PROTECT, related_name="warnings"
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )  # fmt: skip
+    reviewed_by = _done_by("审核人")
 
     objects = WarningTaskQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["created_at"])
@@ -188,9 +191,7 @@ class ContactAttempt(models.Model):
     task = models.ForeignKey(WarningTask, verbose_name="任务", on_delete=models.CASCADE, related_name="attempts")
     method = models.CharField("方式", max_length=8, choices=ContactMethod.choices)
     at = models.DateTimeField("时间")
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="民警", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    officer = _done_by("民警", blank=False)
     note = models.CharField("情况", max_length=500, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -219,9 +220,7 @@ class TaskTransition(models.Model):
     action = models.CharField("操作", max_length=12, choices=Action.choices)
     from_status = models.CharField("原状态", max_length=10, choices=TaskStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=10, choices=TaskStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = _done_by("操作人", blank=False)
     at = models.DateTimeField("时间", db_index=True)
     note = models.TextField("说明", blank=True)
     from_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -299,10 +298,7 @@ class FourChecksReview(models.Model):
     status = models.CharField("状态", max_length=8, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
     conclusion = models.TextField("核查结论", blank=True)
     closed_at = models.DateTimeField("结论时间", null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="结论人", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )  # fmt: skip
+    closed_by = _done_by("结论人")
     task = models.ForeignKey(WarningTask, verbose_name="预警任务", null=True, blank=True, on_delete=models.PROTECT)
     case = models.ForeignKey(
         FraudCase, verbose_name="案件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

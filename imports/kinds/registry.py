@@ -8,7 +8,3 @@ from imports.kinds.warnings import WarningsKind
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (UnitsKind(), AreasKind(), CasesKind(), CaseEventsKind(),
                                                         WarningsKind(), PublicityKind())}  # fmt: skip
-
-
-def get_kind(name: str) -> Kind:
-    return KINDS[name]
