@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "publicity",
     "earlywarnings",
     "imports",
+    "stats",
     "demo",
 ]
 

@@ -68,6 +68,24 @@ DERIVED_METRICS = (
         derived=True,
     ),
     _m("recovery_rate", "追赃率", "%", "追赃金额 ÷ 损失金额 × 100。", True, is_count=False, derived=True),
+    _m(
+        "mean_sign_minutes",
+        "平均签收用时",
+        "分钟",
+        "签收任务从下发到签收的平均分钟数，按签收时间。",
+        False,
+        is_count=False,
+        derived=True,
+    ),
+    _m(
+        "mean_handle_minutes",
+        "平均处置用时",
+        "分钟",
+        "处置任务从下发到反馈处置结果的平均分钟数，按处置时间。",
+        False,
+        is_count=False,
+        derived=True,
+    ),
     _m("cases_per_10k", "万人发案率", "起/万人", "发案数 ÷ 常住人口 × 10000。", False, is_count=False, derived=True),
     _m("loss_per_10k", "万人损失", "元/万人", "损失金额 ÷ 常住人口 × 10000。", False, is_count=False, derived=True),
 )
@@ -81,6 +99,8 @@ _RATIOS = {
     "warned_victim_rate": ("warned_victims", "warnings_received", 100),
     "solve_rate": ("solved", "cases", 100),
     "recovery_rate": ("recovered", "loss", 100),
+    "mean_sign_minutes": ("sign_seconds", "signed", 1 / 60),
+    "mean_handle_minutes": ("handle_seconds", "warnings_handled", 1 / 60),
     "cases_per_10k": ("cases", "population", 10000),
     "loss_per_10k": ("loss", "population", 10000),
 }

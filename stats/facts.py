@@ -1,0 +1,343 @@
+"""How each rollup is computed from the raw records, and where each record counts.
+
+For every source (cases, ledger events, warning tasks, publicity) this module knows:
+- its *footprint*: the unit and the days a record counts on (``footprints``);
+- how to compute the fact rows of a set of (unit, day) pairs, or of everything, from the
+  live raw records (``write_facts``).
+
+Cases, events and publicity aggregate in SQL (``INSERT … SELECT … GROUP BY``). Warning
+tasks aggregate in Python: a task counts on up to five days and its overdue interval
+needs a little logic, which reads better here than in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db import connection
+from django.db.models import Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cases.models import CaseEvent, FraudCase, Gender, Residency
+from earlywarnings.models import Outcome, WarningTask
+from publicity.models import PublicityActivity
+from stats.models import AreaFact, CaseFact, EventFact, Footprint, PublicityFact, Source, WarningFact
+
+Pairs = dict[int, set[dt.date]]  # unit id → days
+CHUNK = 2000
+
+# Victim age bands (DOMAIN.md: most victims are 18–40, then 41–65): column, label, ages.
+AGE_BANDS = (
+    ("age_u18", "未满18岁", 0, 17),
+    ("age_18_40", "18—40岁", 18, 40),
+    ("age_41_65", "41—65岁", 41, 65),
+    ("age_66p", "66岁及以上", 66, 200),
+)
+AGE_UNKNOWN = ("age_unknown", "年龄不详")
+
+
+def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def local_day(moment: dt.datetime | None) -> dt.date | None:
+    return None if moment is None else timezone.localtime(moment).date()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def day_runs(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Sorted days as runs of consecutive days: [(first, last), …]."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if runs and day == runs[-1][1] + dt.timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(a, b) for a, b in runs]
+
+
+def _pairs_q(pairs: Pairs, unit_field: str, day_field: str) -> Q:
+    """Rows of the given (unit, day) pairs; day_field is a date column."""
+    q = Q(pk__in=[])
+    for unit_id, days in pairs.items():
+        q |= Q(**{unit_field: unit_id, f"{day_field}__in": sorted(days)})
+    return q
+
+
+def _moment_q(pairs: Pairs, unit_field: str, moment_fields: Iterable[str]) -> Q:
+    """Rows of the given units with any of ``moment_fields`` (datetimes) on one of its days."""
+    q = Q(pk__in=[])
+    for unit_id, days in pairs.items():
+        on_days = Q(pk__in=[])
+        for first, last in day_runs(days):
+            start, end = day_start(first), day_start(last + dt.timedelta(days=1))
+            for field in moment_fields:
+                on_days |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+        q |= Q(**{unit_field: unit_id}) & on_days
+    return q
+
+
+# ---------------------------------------------------------------------------- footprints
+
+
+def footprint_querysets() -> dict[Source, QuerySet]:
+    """Per source, rows of (source, record id, unit id, d1, d2, d3, d4, d5) over all records,
+    voided or not: a voided record still touches the pairs it used to count on."""
+    none = Value(None, output_field=DateField())
+    day = {name: TruncDate(field) for name, field in zip(
+        ("d1", "d2", "d3", "d4", "d5"), TASK_MOMENTS, strict=True)}  # fmt: skip
+    plain = {"d2": none, "d3": none, "d4": none, "d5": none}
+    querysets = {
+        Source.CASE: FraudCase.objects.annotate(fp_unit=F("station_id"), d1=F("reported_on"), **plain),
+        Source.EVENT: CaseEvent.objects.annotate(fp_unit=F("case__station_id"), d1=F("occurred_on"), **plain),
+        Source.TASK: WarningTask.objects.annotate(fp_unit=F("station_id"), **day),
+        Source.PUBLICITY: PublicityActivity.objects.annotate(fp_unit=F("unit_id"), d1=F("held_on"), **plain),
+    }
+    return {
+        source: qs.annotate(source_=Value(int(source), output_field=IntegerField()))
+        .order_by()
+        .values_list("source_", "id", "fp_unit", "d1", "d2", "d3", "d4", "d5")
+        for source, qs in querysets.items()
+    }
+
+
+def changed_ids(source: Source, since: dt.datetime) -> list[int]:
+    """Ids of the records of ``source`` changed after ``since`` (an event also when its case
+    changed: a voided or moved case takes its ledger with it)."""
+    match source:
+        case Source.CASE:
+            qs = FraudCase.objects.filter(updated_at__gt=since)
+        case Source.EVENT:
+            qs = CaseEvent.objects.filter(Q(updated_at__gt=since) | Q(case__updated_at__gt=since))
+        case Source.TASK:
+            qs = WarningTask.objects.filter(updated_at__gt=since)
+        case Source.PUBLICITY:
+            qs = PublicityActivity.objects.filter(updated_at__gt=since)
+    return list(qs.order_by().values_list("id", flat=True))
+
+
+def add_pairs(pairs: Pairs, unit_id: int, *days: dt.date | None) -> None:
+    pairs.setdefault(unit_id, set()).update(d for d in days if d is not None)
+
+
+def move_footprints(source: Source, ids: list[int]) -> Pairs:
+    """Replace the footprints of these records with their current ones; return the pairs
+    touched before and after."""
+    pairs: Pairs = {}
+    current = footprint_querysets()[source]
+    for batch in chunks(ids):
+        old = Footprint.objects.filter(source=source, record_id__in=batch)
+        for unit_id, *days in old.values_list("unit_id", "d1", "d2", "d3", "d4", "d5"):
+            add_pairs(pairs, unit_id, *days)
+        new = [
+            Footprint(source=source, record_id=rid, unit_id=unit_id, d1=d1, d2=d2, d3=d3, d4=d4, d5=d5)
+            for _, rid, unit_id, d1, d2, d3, d4, d5 in current.filter(id__in=batch)
+        ]
+        for fp in new:
+            add_pairs(pairs, fp.unit_id, fp.d1, fp.d2, fp.d3, fp.d4, fp.d5)
+        old.delete()
+        Footprint.objects.bulk_create(new)
+    return pairs
+
+
+def rebuild_footprints() -> None:
+    Footprint.objects.all().delete()
+    for qs in footprint_querysets().values():
+        sql, params = qs.query.sql_with_params()
+        _insert_select(Footprint, ["source", "record_id", "unit_id", "d1", "d2", "d3", "d4", "d5"], sql, params)
+
+
+def _insert_select(model, columns: list[str], sql: str, params) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({cols}) {sql}", params)
+
+
+# ---------------------------------------------------------------------------- facts
+
+
+def _case_aggregates() -> dict:
+    aggs = {
+        "n": Count("id"),
+        "loss_": Sum("loss", default=0),
+        "warned": Count("id", filter=Q(warned_before=True)),
+    }
+    for column, _label, low, high in AGE_BANDS:
+        aggs[column] = Count("id", filter=Q(victim_age__gte=low, victim_age__lte=high))
+    aggs[AGE_UNKNOWN[0]] = Count("id", filter=Q(victim_age__isnull=True))
+    aggs["male"] = Count("id", filter=Q(victim_gender=Gender.MALE))
+    aggs["female"] = Count("id", filter=Q(victim_gender=Gender.FEMALE))
+    aggs["gender_unknown"] = Count("id", filter=~Q(victim_gender__in=Gender.values))
+    aggs["resident"] = Count("id", filter=Q(residency=Residency.RESIDENT))
+    aggs["transient"] = Count("id", filter=Q(residency=Residency.TRANSIENT))
+    aggs["residency_unknown"] = Count("id", filter=~Q(residency__in=Residency.values))
+    return aggs
+
+
+def _write_grouped(model, qs: QuerySet, keys: dict[str, str], aggregates: dict[str, object]) -> None:
+    """INSERT INTO model (keys…, aggregates…) SELECT … FROM qs GROUP BY keys. ``keys`` maps
+    fact columns to record fields; an aggregate name ending in "_" fills the column without it."""
+    grouped = qs.order_by().values(**{f"k_{col}": F(field) for col, field in keys.items()}).annotate(**aggregates)
+    names = [f"k_{col}" for col in keys] + list(aggregates)
+    sql, params = grouped.values_list(*names).query.sql_with_params()
+    columns = [*keys, *(name.removesuffix("_") for name in aggregates)]
+    _insert_select(model, columns, sql, params)
+
+
+def write_case_facts(cases: QuerySet) -> None:
+    live = cases.filter(voided_at__isnull=True)
+    _write_grouped(
+        CaseFact, live, {"day": "reported_on", "unit_id": "station_id", "fraud_type_id": "fraud_type_id",
+                         "filed": "filed"}, _case_aggregates(),
+    )  # fmt: skip
+    _write_grouped(
+        AreaFact, live, {"day": "reported_on", "unit_id": "station_id", "area_id": "area_id"},
+        {"reports": Count("id"), "cases": Count("id", filter=Q(filed=True)),
+         "loss_": Sum("loss", filter=Q(filed=True), default=0)},
+    )  # fmt: skip
+
+
+def write_event_facts(events: QuerySet) -> None:
+    live = events.filter(voided_at__isnull=True, case__voided_at__isnull=True)
+    _write_grouped(
+        EventFact, live, {"day": "occurred_on", "unit_id": "case__station_id", "kind": "kind"},
+        {"n": Count("id"), "people": Sum("count", default=0), "amount": Sum("amount", default=0)},
+    )  # fmt: skip
+
+
+def write_publicity_facts(activities: QuerySet) -> None:
+    _write_grouped(
+        PublicityFact, activities.filter(voided_at__isnull=True),
+        {"day": "held_on", "unit_id": "unit_id", "form": "form"},
+        {"n": Count("id"), "reach_": Sum("reach", default=0), "materials_": Sum("materials", default=0),
+         "app_installs_": Sum("app_installs", default=0)},
+    )  # fmt: skip
+
+
+# Warning tasks, in Python. Counter slots of one (day, unit, level) row:
+TASK_SLOTS = (
+    "received", "signed", "signed_on_time", "sign_seconds", "handled", "handled_on_time", "handle_seconds",
+    "dissuaded", "defrauded", "unreachable", "not_ours", "overdue_starts", "overdue_ends",
+)  # fmt: skip
+_SLOT = {name: i for i, name in enumerate(TASK_SLOTS)}
+_OUTCOME_SLOT = {Outcome.DISSUADED: "dissuaded", Outcome.DEFRAUDED: "defrauded",
+                 Outcome.UNREACHABLE: "unreachable", Outcome.NOT_OURS: "not_ours"}  # fmt: skip
+TASK_FIELDS = ("station_id", "level", "issued_at", "acknowledged_at", "handled_at", "sign_deadline",
+               "handle_deadline", "outcome")  # fmt: skip
+
+
+def overdue_intervals(
+    signed: dt.date | None, handled: dt.date | None, sign_deadline: dt.date, handle_deadline: dt.date
+) -> list[tuple[dt.date, dt.date | None]]:
+    """The days at whose end a task was open past a deadline, as [start, end) day intervals
+    (end None: still overdue). At the end of day d a task is overdue when it was not yet
+    handled (handled day after d) and either its handle deadline fell on or before d, or it
+    was not yet signed for (signed day after d) and its sign deadline fell on or before d."""
+    handle_end = handled
+    sign_end = signed if handled is None else (handled if signed is None else min(signed, handled))
+    intervals = [(handle_deadline, handle_end), (sign_deadline, sign_end)]
+    nonempty = [(a, b) for a, b in intervals if b is None or a < b]
+    if len(nonempty) == 2:
+        (a1, b1), (a2, b2) = sorted(nonempty, key=lambda iv: iv[0])
+        if b1 is None or a2 <= b1:  # overlapping or touching: one interval
+            end = None if b1 is None or b2 is None else max(b1, b2)
+            return [(a1, end)]
+    return nonempty
+
+
+def task_counts(rows: Iterable[tuple]) -> dict[tuple[dt.date, int, str], list[int]]:
+    """Counter rows keyed (day, unit id, level) from live task rows of TASK_FIELDS."""
+    counts: dict[tuple[dt.date, int, str], list[int]] = defaultdict(lambda: [0] * len(TASK_SLOTS))
+    tz = timezone.get_current_timezone()
+    for unit_id, level, issued, signed, handled, sign_dl, handle_dl, outcome in rows:
+        issued_day = issued.astimezone(tz).date()
+        counts[(issued_day, unit_id, level)][0] += 1
+        signed_day = handled_day = None
+        if signed is not None:
+            signed_day = signed.astimezone(tz).date()
+            row = counts[(signed_day, unit_id, level)]
+            row[1] += 1
+            row[2] += signed <= sign_dl
+            row[3] += int((signed - issued).total_seconds())
+        if handled is not None:
+            handled_day = handled.astimezone(tz).date()
+            row = counts[(handled_day, unit_id, level)]
+            row[4] += 1
+            row[5] += handled <= handle_dl
+            row[6] += int((handled - issued).total_seconds())
+            if outcome in _OUTCOME_SLOT:
+                row[_SLOT[_OUTCOME_SLOT[outcome]]] += 1
+        for start, end in overdue_intervals(
+            signed_day, handled_day, sign_dl.astimezone(tz).date(), handle_dl.astimezone(tz).date()
+        ):
+            counts[(start, unit_id, level)][11] += 1
+            if end is not None:
+                counts[(end, unit_id, level)][12] += 1
+    return counts
+
+
+def write_task_facts(tasks: QuerySet, keep=lambda day, unit_id: True) -> None:
+    rows = tasks.filter(voided_at__isnull=True).order_by().values_list(*TASK_FIELDS).iterator(chunk_size=20000)
+    facts = [
+        WarningFact(day=day, unit_id=unit_id, level=level, **dict(zip(TASK_SLOTS, values, strict=True)))
+        for (day, unit_id, level), values in task_counts(rows).items()
+        if keep(day, unit_id)
+    ]
+    WarningFact.objects.bulk_create(facts, batch_size=5000)
+
+
+FACT_MODELS = (CaseFact, AreaFact, EventFact, WarningFact, PublicityFact)
+TASK_MOMENTS = ("issued_at", "acknowledged_at", "handled_at", "sign_deadline", "handle_deadline")
+
+
+def recompute_pairs(pairs: Pairs) -> None:
+    """Delete and recompute the fact rows of these (unit, day) pairs from the raw records."""
+    for units in chunks(sorted(pairs), 50):
+        part = {u: pairs[u] for u in units if pairs[u]}
+        if not part:
+            continue
+        for model in FACT_MODELS:
+            model.objects.filter(_pairs_q(part, "unit_id", "day")).delete()
+        write_case_facts(FraudCase.objects.filter(_pairs_q(part, "station_id", "reported_on")))
+        write_event_facts(CaseEvent.objects.filter(_pairs_q(part, "case__station_id", "occurred_on")))
+        write_publicity_facts(PublicityActivity.objects.filter(_pairs_q(part, "unit_id", "held_on")))
+        write_task_facts(
+            WarningTask.objects.filter(_moment_q(part, "station_id", TASK_MOMENTS)),
+            keep=lambda day, unit_id, part=part: day in part.get(unit_id, ()),
+        )
+
+
+def recompute_all(since: dt.date | None = None) -> None:
+    """Delete and recompute every fact row (on or after ``since``, when given)."""
+    if since is None:
+        for model in FACT_MODELS:
+            model.objects.all().delete()
+        write_case_facts(FraudCase.objects.all())
+        write_event_facts(CaseEvent.objects.all())
+        write_publicity_facts(PublicityActivity.objects.all())
+        write_task_facts(WarningTask.objects.all())
+        return
+    for model in FACT_MODELS:
+        model.objects.filter(day__gte=since).delete()
+    write_case_facts(FraudCase.objects.filter(reported_on__gte=since))
+    write_event_facts(CaseEvent.objects.filter(occurred_on__gte=since))
+    write_publicity_facts(PublicityActivity.objects.filter(held_on__gte=since))
+    start = day_start(since)
+    recent = Q(pk__in=[])
+    for field in TASK_MOMENTS:
+        recent |= Q(**{f"{field}__gte": start})
+    write_task_facts(WarningTask.objects.filter(recent), keep=lambda day, unit_id: day >= since)
