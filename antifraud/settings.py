@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/2"),
         "options": {"expire_seconds": 100},
     },
+    "refresh-stats": {
+        "task": "stats.refresh",
+        "schedule": crontab(),  # every minute: a new record reaches the figures within one
+        "options": {"expire_seconds": 55},
+    },
     "open-four-checks": {
         "task": "earlywarnings.open_four_checks",
         "schedule": crontab(minute="*/10"),

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from antifraud.celery import app as celery_app
 from earlywarnings.tasks import open_four_checks_task
 from imports import engine
 from imports.kinds.base import Context
@@ -116,7 +117,19 @@ def import_execute(job_id: int) -> ImportJob:
     _record(job, outcome)
     if job.status == ImportStatus.APPLIED and job.kind in ("cases", "case_events", "warnings"):
         transaction.on_commit(open_four_checks_task.delay)  # new large / 预警后被骗 / clustered cases: 四必查
+    if job.status == ImportStatus.APPLIED:
+        # The figures now, not at the next minute's refresh; from the job's start, so rows
+        # stamped while a refresh ran during a long import are read too. By name: imports
+        # does not depend on stats.
+        transaction.on_commit(lambda: _refresh_stats(job.started_at.isoformat()))
     return job
+
+
+def _refresh_stats(since: str) -> None:
+    try:
+        celery_app.signature("stats.refresh", kwargs={"since": since}).delay()
+    except Exception:  # the minute's refresh catches up; the import itself is done
+        log.exception("stats refresh after import failed")
 
 
 def _record(job: ImportJob, outcome: engine.Outcome) -> None:

@@ -153,11 +153,16 @@ def move_footprints(source: Source, ids: list[int]) -> Pairs:
     return pairs
 
 
-def rebuild_footprints() -> None:
+FOOTPRINT_COLUMNS = ["source", "record_id", "unit_id", "d1", "d2", "d3", "d4", "d5"]
+
+
+def rebuild_footprints(*, tasks: bool = True) -> None:
+    """Every record's footprint afresh (without ``tasks``: the task pass writes theirs)."""
     Footprint.objects.all().delete()
-    for qs in footprint_querysets().values():
-        sql, params = qs.query.sql_with_params()
-        _insert_select(Footprint, ["source", "record_id", "unit_id", "d1", "d2", "d3", "d4", "d5"], sql, params)
+    for source, qs in footprint_querysets().items():
+        if source != Source.TASK or tasks:
+            sql, params = qs.query.sql_with_params()
+            _insert_select(Footprint, FOOTPRINT_COLUMNS, sql, params)
 
 
 def _insert_select(model, columns: list[str], sql: str, params) -> None:
@@ -236,7 +241,7 @@ TASK_SLOTS = (
 _SLOT = {name: i for i, name in enumerate(TASK_SLOTS)}
 _OUTCOME_SLOT = {Outcome.DISSUADED: "dissuaded", Outcome.DEFRAUDED: "defrauded",
                  Outcome.UNREACHABLE: "unreachable", Outcome.NOT_OURS: "not_ours"}  # fmt: skip
-TASK_FIELDS = ("station_id", "level", "issued_at", "acknowledged_at", "handled_at", "sign_deadline",
+TASK_FIELDS = ("id", "voided_at", "station_id", "level", "issued_at", "acknowledged_at", "handled_at", "sign_deadline",
                "handle_deadline", "outcome")  # fmt: skip
 
 
@@ -259,45 +264,87 @@ def overdue_intervals(
     return nonempty
 
 
-def task_counts(rows: Iterable[tuple]) -> dict[tuple[dt.date, int, str], list[int]]:
-    """Counter rows keyed (day, unit id, level) from live task rows of TASK_FIELDS."""
+def task_counts(rows: Iterable[tuple], footprints: list | None = None) -> dict[tuple[dt.date, int, str], list[int]]:
+    """Counter rows keyed (day, unit id, level) from task rows of TASK_FIELDS. Voided tasks
+    count nowhere; with ``footprints`` (a list) every task's footprint row is appended to it."""
     counts: dict[tuple[dt.date, int, str], list[int]] = defaultdict(lambda: [0] * len(TASK_SLOTS))
     tz = timezone.get_current_timezone()
-    for unit_id, level, issued, signed, handled, sign_dl, handle_dl, outcome in rows:
+    for task_id, voided, unit_id, level, issued, signed, handled, sign_dl, handle_dl, outcome in rows:
+        if isinstance(issued, str):  # raw SQLite text, UTC
+            issued, signed, handled, sign_dl, handle_dl = map(_utc, (issued, signed, handled, sign_dl, handle_dl))
         issued_day = issued.astimezone(tz).date()
+        signed_day = None if signed is None else signed.astimezone(tz).date()
+        handled_day = None if handled is None else handled.astimezone(tz).date()
+        sign_dl_day, handle_dl_day = sign_dl.astimezone(tz).date(), handle_dl.astimezone(tz).date()
+        if footprints is not None:
+            footprints.append((Source.TASK, task_id, unit_id, issued_day, signed_day, handled_day, sign_dl_day,
+                               handle_dl_day))  # fmt: skip
+        if voided is not None:
+            continue
         counts[(issued_day, unit_id, level)][0] += 1
-        signed_day = handled_day = None
         if signed is not None:
-            signed_day = signed.astimezone(tz).date()
             row = counts[(signed_day, unit_id, level)]
             row[1] += 1
             row[2] += signed <= sign_dl
             row[3] += int((signed - issued).total_seconds())
         if handled is not None:
-            handled_day = handled.astimezone(tz).date()
             row = counts[(handled_day, unit_id, level)]
             row[4] += 1
             row[5] += handled <= handle_dl
             row[6] += int((handled - issued).total_seconds())
             if outcome in _OUTCOME_SLOT:
                 row[_SLOT[_OUTCOME_SLOT[outcome]]] += 1
-        for start, end in overdue_intervals(
-            signed_day, handled_day, sign_dl.astimezone(tz).date(), handle_dl.astimezone(tz).date()
-        ):
+        for start, end in overdue_intervals(signed_day, handled_day, sign_dl_day, handle_dl_day):
             counts[(start, unit_id, level)][11] += 1
             if end is not None:
                 counts[(end, unit_id, level)][12] += 1
     return counts
 
 
-def write_task_facts(tasks: QuerySet, keep=lambda day, unit_id: True) -> None:
-    rows = tasks.filter(voided_at__isnull=True).order_by().values_list(*TASK_FIELDS).iterator(chunk_size=20000)
-    facts = [
-        WarningFact(day=day, unit_id=unit_id, level=level, **dict(zip(TASK_SLOTS, values, strict=True)))
-        for (day, unit_id, level), values in task_counts(rows).items()
+def _utc(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def raw_rows(qs: QuerySet) -> Iterator[tuple]:
+    """A values_list queryset's rows straight from the cursor, without Django's per-value
+    converters (on SQLite they parse every datetime twice; ``task_counts`` parses once)."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(20000):
+            yield from batch
+
+
+def write_task_facts(tasks: QuerySet, keep=lambda day, unit_id: True, *, footprints: bool = False) -> None:
+    """Write the WarningFact rows of ``tasks`` that ``keep`` accepts; with ``footprints``,
+    also every task's footprint (the full rebuild: one pass over the tasks for both)."""
+    rows = raw_rows(tasks.order_by().values_list(*TASK_FIELDS))
+    prints: list | None = [] if footprints else None
+    facts = (
+        (day, unit_id, level, *values)
+        for (day, unit_id, level), values in task_counts(rows, prints).items()
         if keep(day, unit_id)
-    ]
-    WarningFact.objects.bulk_create(facts, batch_size=5000)
+    )
+    insert_rows(WarningFact, ["day", "unit_id", "level", *TASK_SLOTS], facts)
+    if prints:
+        insert_rows(Footprint, FOOTPRINT_COLUMNS, prints)
+
+
+def insert_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
+    """Insert plain rows fast: COPY on PostgreSQL, executemany elsewhere."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    cols = ", ".join(qn(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+        for batch in chunks(rows, 5000):
+            cursor.executemany(sql, [[v.isoformat() if isinstance(v, dt.date) else v for v in row]
+                                     for row in batch])  # fmt: skip
 
 
 FACT_MODELS = (CaseFact, AreaFact, EventFact, WarningFact, PublicityFact)
@@ -321,15 +368,22 @@ def recompute_pairs(pairs: Pairs) -> None:
         )
 
 
-def recompute_all(since: dt.date | None = None) -> None:
-    """Delete and recompute every fact row (on or after ``since``, when given)."""
+def rebuild_all(since: dt.date | None = None) -> None:
+    """Every footprint, and every fact row (on or after ``since``), afresh."""
+    rebuild_footprints(tasks=since is not None)
+    recompute_all(since, task_footprints=since is None)
+
+
+def recompute_all(since: dt.date | None = None, *, task_footprints: bool = False) -> None:
+    """Delete and recompute every fact row (on or after ``since``, when given); with
+    ``task_footprints``, write the tasks' footprints in the same pass."""
     if since is None:
         for model in FACT_MODELS:
             model.objects.all().delete()
         write_case_facts(FraudCase.objects.all())
         write_event_facts(CaseEvent.objects.all())
         write_publicity_facts(PublicityActivity.objects.all())
-        write_task_facts(WarningTask.objects.all())
+        write_task_facts(WarningTask.objects.all(), footprints=task_footprints)
         return
     for model in FACT_MODELS:
         model.objects.filter(day__gte=since).delete()

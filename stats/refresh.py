@@ -84,7 +84,7 @@ def refresh(*, since: dt.datetime | None = None) -> RefreshResult:
         StatsState.objects.filter(pk=1).update(watermark=now, refreshed_at=now, last_pairs=count,
                                                last_seconds=seconds)  # fmt: skip
     result = RefreshResult("refresh", records, count, seconds, now)
-    log.info("%s", result)
+    log.debug("%s", result)
     return result
 
 
@@ -97,11 +97,10 @@ def rebuild(*, since: dt.date | None = None) -> RefreshResult:
 
 def _rebuild(state: StatsState, started: float, *, since_day: dt.date | None) -> RefreshResult:
     now = timezone.now()
-    facts.rebuild_footprints()
-    facts.recompute_all(since_day)
+    facts.rebuild_all(since_day)
     seconds = time.monotonic() - started
     StatsState.objects.filter(pk=state.pk).update(watermark=now, refreshed_at=now, rebuilt_at=now, last_pairs=0,
                                                   last_seconds=seconds)  # fmt: skip
     result = RefreshResult("rebuild", 0, 0, seconds, now)
-    log.info("%s", result)
+    log.debug("%s", result)
     return result

@@ -8,11 +8,14 @@ from django.utils import timezone
 
 from cases.services import case_event_add, case_update, case_void
 from earlywarnings.services import warning_acknowledge, warning_handle, warning_transfer
+from imports.services import import_execute, import_submit
 from stats.metrics import base_values
 from stats.models import Footprint, StatsState
 from stats.periods import period_for
 from stats.refresh import rebuild, refresh
 from tests.factories import CaseFactory, PublicityFactory, WarningTaskFactory
+from tests.imports.conftest import csv_bytes
+from tests.imports.test_cases_import import HEADER, case_row
 
 MAY = period_for("month", dt.date(2026, 5, 1))
 
@@ -89,3 +92,17 @@ def test_rebuild_equals_incremental(tree):
     assert values(tree.city) == incremental
     assert incremental["publicity_reach"] == sum(range(1, 20))
     assert Footprint.objects.count() == 38
+
+
+@pytest.mark.django_db
+def test_an_applied_import_refreshes_the_figures(tree, django_capture_on_commit_callbacks):
+    refresh()
+    rows = [HEADER, case_row("J1", loss="3,800"), case_row("J2", station="XB", loss="1,200.5")]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_submit(kind="cases", file_name="x.csv", data=csv_bytes(rows), user=tree.leader, source="cli",
+                            run=False)  # fmt: skip
+        job = import_execute(job.pk)
+    assert job.status == "applied"
+    got = values(tree.county_x)
+    assert (got["cases"], got["loss"]) == (2, Decimal("5000.50"))
+    assert StatsState.objects.get().last_pairs == 2

@@ -7,6 +7,7 @@ from demo.city import DEFAULT_PASSWORD, demo_city_seed
 from demo.records import demo_records_seed, demo_years
 from demo.warnings import demo_warnings_seed
 from orgs.models import Unit
+from stats.refresh import refresh
 
 
 class Command(BaseCommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 f"关联预后被骗案件 {warnings.linked}；今日新下发 {warnings.live_created}，"
                 f"当前在办 {warnings.open_today}"
             )
+            self.stdout.write(f"统计汇总：{refresh()}")
         if quiet_accounts:
             return
         names = dict(Unit.objects.values_list("code", "name"))

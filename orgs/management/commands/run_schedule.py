@@ -19,9 +19,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="每个定时任务各运行一次后退出")
-        parser.add_argument("--tick", type=float, default=30.0, help="检查间隔（秒）")
+        parser.add_argument("--tick", type=float, default=15.0, help="检查间隔（秒）")
 
     def handle(self, *args, once, tick, **options):
+        app.loader.import_default_modules()  # register every app's tasks (autodiscovery is lazy)
         schedule = settings.CELERY_BEAT_SCHEDULE
         if once:
             for name, entry in schedule.items():
