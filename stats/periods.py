@@ -73,20 +73,40 @@ class Period:
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
+    @property
+    def is_partial(self) -> bool:
+        """A running day-to-date slice of a calendar period (this month up to today)."""
+        if self.kind in (PeriodKind.YTD, PeriodKind.CUSTOM):
+            return False
+        return self.end != period_for(self.kind, self.start).end
+
+    def to_date(self, today: dt.date) -> Period:
+        """This period cut at ``today`` when it is still running (figures exist only up to
+        today, so they compare with the same days of the bases, not their whole length)."""
+        if self.kind == PeriodKind.CUSTOM or not (self.start <= today < self.end):
+            return self
+        return Period(self.kind, self.start, today)
+
     def yoy(self) -> Period:
         """同比: the same period a year earlier."""
-        if self.kind in CALENDAR_UNITS:
+        if self.kind in CALENDAR_UNITS and not self.is_partial:
             return period_for(self.kind, shift_year(self.start))
         return Period(self.kind, shift_year(self.start), shift_year(self.end))
 
     def mom(self) -> Period:
-        """环比: the period just before."""
+        """环比: the period just before (for a running one, the same days of it)."""
         if self.kind in (PeriodKind.YTD, PeriodKind.CUSTOM):
             return Period(self.kind, self.start - dt.timedelta(days=self.days), self.start - ONE_DAY)
-        return period_for(self.kind, self.start - ONE_DAY)
+        before = period_for(self.kind, self.start - ONE_DAY)
+        if self.is_partial:
+            return Period(self.kind, before.start, min(before.end, before.start + dt.timedelta(days=self.days - 1)))
+        return before
 
     @property
     def label(self) -> str:
+        if self.is_partial:
+            whole = period_for(self.kind, self.start).label
+            return f"{whole}（截至{self.end.month}月{self.end.day}日）"
         start, end = self.start, self.end
         match self.kind:
             case PeriodKind.DAY:

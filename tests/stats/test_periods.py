@@ -130,3 +130,30 @@ def test_bad_periods_are_refused_in_chinese():
         period_for("fortnight", dt.date(2024, 1, 1))
     with pytest.raises(PeriodError, match="结束日期不能早于开始日期"):
         custom_period(dt.date(2024, 2, 1), dt.date(2024, 1, 1))
+
+
+@given(KINDS, DATES, st.integers(min_value=0, max_value=120))
+def test_a_running_period_compares_the_same_days(kind, day, offset):
+    whole = period_for(kind, day)
+    today = min(whole.start + dt.timedelta(days=offset), whole.end)
+    running = whole.to_date(today)
+    assert running.start == whole.start and running.end == today
+    if kind == PeriodKind.YTD:  # already "to date": cutting it is just an earlier date
+        assert running == period_for(kind, today)
+        return
+    if not running.is_partial:
+        assert running == whole
+        return
+    yoy, mom = running.yoy(), running.mom()
+    assert (yoy.start, yoy.end) == (shift_year(running.start), shift_year(running.end))
+    before = period_for(kind, whole.start - dt.timedelta(days=1))
+    assert mom.start == before.start and mom.end <= before.end
+    assert mom.days == min(running.days, before.days)
+    assert running.label.startswith(whole.label) and f"截至{today.month}月{today.day}日" in running.label
+
+
+def test_a_finished_or_custom_period_is_not_cut():
+    may = period_for("month", dt.date(2026, 5, 1))
+    assert may.to_date(dt.date(2026, 11, 23)) == may
+    custom = custom_period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert custom.to_date(dt.date(2026, 11, 23)) == custom
