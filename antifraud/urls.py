@@ -25,5 +25,6 @@ urlpatterns = [
     path("publicity/", include("publicity.urls")),
     path("warnings/", include("earlywarnings.urls")),
     path("imports/", include("imports.urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("", include("orgs.urls")),
 ]

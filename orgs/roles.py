@@ -18,8 +18,8 @@ class Role(models.TextChoices):
 
 ROLE_GROUP_NAMES = {role.value: role.label for role in Role}
 
-# Roles that maintain data in the admin site.
-STAFF_ROLES = {Role.CLERK}
+# Roles that maintain data in the admin site (analysts: targets and the card rule).
+STAFF_ROLES = {Role.CLERK, Role.ANALYST}
 
 # What each role does, in the words of DOMAIN.md; shown on the home page.
 ROLE_DUTIES = {
@@ -37,12 +37,17 @@ MANAGE_ORGS = {
     "orgs.add_user", "orgs.change_user", "orgs.view_user",
 }  # fmt: skip
 
+# Monthly targets (压降目标): everyone reads them; analysts set them and the card rule.
+VIEW_TARGETS = {"stats.view_target"}
+SET_TARGETS = {"stats.add_target", "stats.change_target", "stats.delete_target", "stats.view_target",
+               "stats.view_cardrule", "stats.change_cardrule", "stats.view_statsstate"}  # fmt: skip
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.LEADER: set(VIEW_ORGS),
-    Role.ANALYST: set(VIEW_ORGS),
-    Role.REVIEWER: set(VIEW_ORGS),
-    Role.OFFICER: set(VIEW_ORGS),
-    Role.CLERK: set(MANAGE_ORGS),
+    Role.LEADER: VIEW_ORGS | VIEW_TARGETS,
+    Role.ANALYST: VIEW_ORGS | SET_TARGETS,
+    Role.REVIEWER: VIEW_ORGS | VIEW_TARGETS,
+    Role.OFFICER: VIEW_ORGS | VIEW_TARGETS,
+    Role.CLERK: MANAGE_ORGS | VIEW_TARGETS,
 }
 
 

@@ -9,7 +9,7 @@ are computed from base ones by ``derive``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True)
@@ -92,25 +92,35 @@ DERIVED_METRICS = (
 
 METRICS: dict[str, Metric] = {m.key: m for m in (*BASE_METRICS, *DERIVED_METRICS)}
 
-# Derived key: (numerator, denominator or "population", scale).
+# Derived key: (numerator, denominator or "population", multiplier, divisor).
 _RATIOS = {
-    "on_time_rate": ("warnings_on_time", "warnings_handled", 100),
-    "dissuasion_rate": ("dissuaded", "warnings_handled", 100),
-    "warned_victim_rate": ("warned_victims", "warnings_received", 100),
-    "solve_rate": ("solved", "cases", 100),
-    "recovery_rate": ("recovered", "loss", 100),
-    "mean_sign_minutes": ("sign_seconds", "signed", 1 / 60),
-    "mean_handle_minutes": ("handle_seconds", "warnings_handled", 1 / 60),
-    "cases_per_10k": ("cases", "population", 10000),
-    "loss_per_10k": ("loss", "population", 10000),
+    "on_time_rate": ("warnings_on_time", "warnings_handled", 100, 1),
+    "dissuasion_rate": ("dissuaded", "warnings_handled", 100, 1),
+    "warned_victim_rate": ("warned_victims", "warnings_received", 100, 1),
+    "solve_rate": ("solved", "cases", 100, 1),
+    "recovery_rate": ("recovered", "loss", 100, 1),
+    "mean_sign_minutes": ("sign_seconds", "signed", 1, 60),
+    "mean_handle_minutes": ("handle_seconds", "warnings_handled", 1, 60),
+    "cases_per_10k": ("cases", "population", 10000, 1),
+    "loss_per_10k": ("loss", "population", 10000, 1),
 }
 
 
-def derive(values: dict[str, int | Decimal], *, population: int | None) -> dict[str, float | None]:
-    """The derived metrics from base values (None where the denominator is 0 or unknown),
-    rounded to two decimals."""
-    derived: dict[str, float | None] = {}
-    for key, (numerator, denominator, scale) in _RATIOS.items():
+def derive(values: dict[str, int | Decimal], *, population: int | None) -> dict[str, Decimal | None]:
+    """The derived metrics from base values, exact (None where the denominator is 0 or
+    unknown). Changes are computed from these; ``shown`` rounds them for display."""
+    derived: dict[str, Decimal | None] = {}
+    for key, (numerator, denominator, multiplier, divisor) in _RATIOS.items():
         base = population if denominator == "population" else values.get(denominator)
-        derived[key] = round(float(values.get(numerator) or 0) * scale / float(base), 2) if base else None
+        if not base:
+            derived[key] = None
+            continue
+        derived[key] = Decimal(str(values.get(numerator) or 0)) * multiplier / divisor / Decimal(str(base))
     return derived
+
+
+def shown(value: Decimal | None) -> float | None:
+    """A derived value as the JSON shows it: two decimals, half away from zero."""
+    if value is None:
+        return None
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

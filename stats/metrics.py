@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases.models import EventKind
 from earlywarnings.models import WarningTask
 from orgs.models import Unit
-from stats.catalogue import BASE_METRICS, DERIVED_METRICS, METRICS, derive
+from stats.catalogue import BASE_METRICS, DERIVED_METRICS, METRICS, derive, shown
 from stats.compare import change_pct, is_notable
 from stats.models import CaseFact, EventFact, PublicityFact, WarningFact
 from stats.periods import Period
@@ -115,6 +115,8 @@ def _json_number(key: str, value):
         return None
     if key in MONEY_KEYS:
         return float(Decimal(value).quantize(CENT))
+    if METRICS[key].derived:
+        return shown(value)
     return value
 
 

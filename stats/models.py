@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from orgs.models import ScopedQuerySet, Unit
 
@@ -35,7 +36,9 @@ class StatsState(models.Model):
         verbose_name_plural = "统计状态"
 
     def __str__(self) -> str:
-        return f"统计数据更新于 {self.refreshed_at:%Y-%m-%d %H:%M}" if self.refreshed_at else "统计数据尚未生成"
+        if not self.refreshed_at:
+            return "统计数据尚未生成"
+        return f"统计数据更新于 {timezone.localtime(self.refreshed_at):%Y-%m-%d %H:%M}"
 
 
 class Source(models.IntegerChoices):
@@ -209,7 +212,12 @@ class Target(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "month", "metric"], name="target_once")]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.month:%Y年%m月} {self.get_metric_display()}同比下降{self.drop_pct}%"
+        goal = f"同比下降{self.drop_pct}%" if self.drop_pct >= 0 else f"同比上升不超过{-self.drop_pct}%"
+        return f"{self.unit} {self.month.year}年{self.month.month}月 {self.get_metric_display()}{goal}"
+
+    def save(self, *args, **kwargs):
+        self.month = self.month.replace(day=1)  # a month is its 1st, however it was entered
+        super().save(*args, **kwargs)
 
 
 class CardRule(models.Model):
@@ -219,8 +227,12 @@ class CardRule(models.Model):
     ``yellow_margin`` percentage points gets a yellow card; by more, a red card. A rise
     of ``red_rise_pct`` per cent or more 同比 is a red card whatever the target."""
 
-    yellow_margin = models.DecimalField("黄牌容差（百分点）", max_digits=5, decimal_places=1, default=10)
-    red_rise_pct = models.DecimalField("同比上升即红牌（%）", max_digits=6, decimal_places=1, default=30)
+    yellow_margin = models.DecimalField(
+        "黄牌容差（百分点）", max_digits=5, decimal_places=1, default=10, validators=[MinValueValidator(0)]
+    )
+    red_rise_pct = models.DecimalField(
+        "同比上升即红牌（%）", max_digits=6, decimal_places=1, default=30, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         verbose_name = "红黄牌规则"

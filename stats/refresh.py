@@ -55,7 +55,9 @@ def _lock() -> StatsState:
 
 
 def refreshed_at() -> dt.datetime | None:
-    return StatsState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    """When the rollups were last brought up to date, in local time (None: never)."""
+    stamp = StatsState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    return timezone.localtime(stamp) if stamp else None
 
 
 def refresh(*, since: dt.datetime | None = None) -> RefreshResult:

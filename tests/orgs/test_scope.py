@@ -79,7 +79,7 @@ def test_home_shows_the_users_unit_and_its_children(tree, client):
 
 def test_city_home_counts_stations_and_communities_per_county(tree, client):
     client.force_login(tree.leader)
-    rows = client.get(reverse("home")).context["child_rows"]
+    rows = client.get(reverse("home") + "?overview=1").context["child_rows"]
     assert [(r.unit.code, r.stations, r.areas) for r in rows] == [("X", 2, 1), ("Y", 1, 1)]
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stats.catalogue import BASE_METRICS, METRICS, derive
+from stats.catalogue import BASE_METRICS, METRICS, derive, shown
 from stats.compare import change_pct, is_notable, poisson_z
 
 DATA_MD = Path(__file__).resolve().parents[3] / "shared" / "DATA.md"
@@ -65,7 +65,8 @@ def test_derived_metrics():
     values = {"cases": 59, "solved": 12, "loss": Decimal("6101900.00"), "recovered": Decimal("610190"),
               "warnings_handled": 200, "warnings_on_time": 190, "dissuaded": 170, "warned_victims": 3,
               "warnings_received": 250}  # fmt: skip
-    derived = derive(values, population=588723)
+    exact = derive(values, population=588723)
+    derived = {key: shown(value) for key, value in exact.items()}
     assert derived["on_time_rate"] == 95.0
     assert derived["dissuasion_rate"] == 85.0
     assert derived["warned_victim_rate"] == 1.2
@@ -73,3 +74,12 @@ def test_derived_metrics():
     assert derived["recovery_rate"] == 10.0
     assert derived["cases_per_10k"] == 1.0
     assert derive({}, population=None) == dict.fromkeys(derived)
+
+
+def test_derived_changes_come_from_exact_rates():
+    # 97 vs 102 cases in the same population: the rate changes exactly as the count does,
+    # though both rates show as 0.60 and 0.64 (−6.3% if computed from the rounded ones).
+    now, before = (derive({"cases": n}, population=1604825)["cases_per_10k"] for n in (97, 102))
+    assert (shown(now), shown(before)) == (0.6, 0.64)
+    assert change_pct(now, before) == change_pct(97, 102) == -4.9
+    assert shown(derive({"cases": 1}, population=80000)["cases_per_10k"]) == 0.13  # half away from zero

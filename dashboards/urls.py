@@ -1,0 +1,8 @@
+from django.urls import path
+
+from dashboards import views
+
+urlpatterns = [
+    path("", views.dashboard_home, name="dashboard_home"),
+    path("<str:code>/", views.dashboard, name="dashboard"),
+]
