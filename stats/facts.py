@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
-from django.db.models import Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DateField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -109,23 +109,31 @@ def footprint_querysets() -> dict[Source, QuerySet]:
     return {
         source: qs.annotate(source_=Value(int(source), output_field=IntegerField()))
         .order_by()
-        .values_list("source_", "id", "fp_unit", "d1", "d2", "d3", "d4", "d5")
+        .values_list("source_", "id", "fp_unit", "d1", "d2", "d3", "d4", "d5", "updated_at")
         for source, qs in querysets.items()
     }
 
 
-def changed_ids(source: Source, since: dt.datetime) -> list[int]:
-    """Ids of the records of ``source`` changed after ``since`` (an event also when its case
-    changed: a voided or moved case takes its ledger with it)."""
+def _unseen(source: Source, since: dt.datetime) -> Q:
+    """Changed after ``since`` and not yet read at this very version: a record whose
+    footprint already carries its ``updated_at`` was read by an earlier refresh, so the
+    overlap window costs nothing."""
+    seen = Footprint.objects.filter(source=source, record_id=OuterRef("pk"), seen=OuterRef("updated_at"))
+    return Q(updated_at__gt=since) & ~Exists(seen)
+
+
+def changed_ids(source: Source, since: dt.datetime, *, cases: list[int] = ()) -> list[int]:
+    """Ids of the records of ``source`` changed after ``since`` and not read since; events
+    also when their case is among ``cases`` (a voided or moved case takes its ledger along)."""
     match source:
         case Source.CASE:
-            qs = FraudCase.objects.filter(updated_at__gt=since)
+            qs = FraudCase.objects.filter(_unseen(source, since))
         case Source.EVENT:
-            qs = CaseEvent.objects.filter(Q(updated_at__gt=since) | Q(case__updated_at__gt=since))
+            qs = CaseEvent.objects.filter(_unseen(source, since) | Q(case_id__in=cases))
         case Source.TASK:
-            qs = WarningTask.objects.filter(updated_at__gt=since)
+            qs = WarningTask.objects.filter(_unseen(source, since))
         case Source.PUBLICITY:
-            qs = PublicityActivity.objects.filter(updated_at__gt=since)
+            qs = PublicityActivity.objects.filter(_unseen(source, since))
     return list(qs.order_by().values_list("id", flat=True))
 
 
@@ -143,8 +151,8 @@ def move_footprints(source: Source, ids: list[int]) -> Pairs:
         for unit_id, *days in old.values_list("unit_id", "d1", "d2", "d3", "d4", "d5"):
             add_pairs(pairs, unit_id, *days)
         new = [
-            Footprint(source=source, record_id=rid, unit_id=unit_id, d1=d1, d2=d2, d3=d3, d4=d4, d5=d5)
-            for _, rid, unit_id, d1, d2, d3, d4, d5 in current.filter(id__in=batch)
+            Footprint(source=source, record_id=rid, unit_id=unit_id, d1=d1, d2=d2, d3=d3, d4=d4, d5=d5, seen=seen)
+            for _, rid, unit_id, d1, d2, d3, d4, d5, seen in current.filter(id__in=batch)
         ]
         for fp in new:
             add_pairs(pairs, fp.unit_id, fp.d1, fp.d2, fp.d3, fp.d4, fp.d5)
@@ -153,7 +161,7 @@ def move_footprints(source: Source, ids: list[int]) -> Pairs:
     return pairs
 
 
-FOOTPRINT_COLUMNS = ["source", "record_id", "unit_id", "d1", "d2", "d3", "d4", "d5"]
+FOOTPRINT_COLUMNS = ["source", "record_id", "unit_id", "d1", "d2", "d3", "d4", "d5", "seen"]
 
 
 def rebuild_footprints(*, tasks: bool = True) -> None:
@@ -241,8 +249,8 @@ TASK_SLOTS = (
 _SLOT = {name: i for i, name in enumerate(TASK_SLOTS)}
 _OUTCOME_SLOT = {Outcome.DISSUADED: "dissuaded", Outcome.DEFRAUDED: "defrauded",
                  Outcome.UNREACHABLE: "unreachable", Outcome.NOT_OURS: "not_ours"}  # fmt: skip
-TASK_FIELDS = ("id", "voided_at", "station_id", "level", "issued_at", "acknowledged_at", "handled_at", "sign_deadline",
-               "handle_deadline", "outcome")  # fmt: skip
+TASK_FIELDS = ("id", "updated_at", "voided_at", "station_id", "level", "issued_at", "acknowledged_at", "handled_at",
+               "sign_deadline", "handle_deadline", "outcome")  # fmt: skip
 
 
 def overdue_intervals(
@@ -269,7 +277,7 @@ def task_counts(rows: Iterable[tuple], footprints: list | None = None) -> dict[t
     count nowhere; with ``footprints`` (a list) every task's footprint row is appended to it."""
     counts: dict[tuple[dt.date, int, str], list[int]] = defaultdict(lambda: [0] * len(TASK_SLOTS))
     tz = timezone.get_current_timezone()
-    for task_id, voided, unit_id, level, issued, signed, handled, sign_dl, handle_dl, outcome in rows:
+    for task_id, updated, voided, unit_id, level, issued, signed, handled, sign_dl, handle_dl, outcome in rows:
         if isinstance(issued, str):  # raw SQLite text, UTC
             issued, signed, handled, sign_dl, handle_dl = map(_utc, (issued, signed, handled, sign_dl, handle_dl))
         issued_day = issued.astimezone(tz).date()
@@ -278,7 +286,7 @@ def task_counts(rows: Iterable[tuple], footprints: list | None = None) -> dict[t
         sign_dl_day, handle_dl_day = sign_dl.astimezone(tz).date(), handle_dl.astimezone(tz).date()
         if footprints is not None:
             footprints.append((Source.TASK, task_id, unit_id, issued_day, signed_day, handled_day, sign_dl_day,
-                               handle_dl_day))  # fmt: skip
+                               handle_dl_day, updated))  # raw: stored exactly as read
         if voided is not None:
             continue
         counts[(issued_day, unit_id, level)][0] += 1

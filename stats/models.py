@@ -60,6 +60,7 @@ class Footprint(models.Model):
     d3 = models.DateField(null=True)
     d4 = models.DateField(null=True)
     d5 = models.DateField(null=True)
+    seen = models.DateTimeField(null=True)  # the record's updated_at when it was read
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "record_id"], name="footprint_once")]
