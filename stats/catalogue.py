@@ -9,7 +9,10 @@ are computed from base ones by ``derive``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
+
+from stats.compare import round_half_away
 
 
 @dataclass(frozen=True)
@@ -106,21 +109,21 @@ _RATIOS = {
 }
 
 
-def derive(values: dict[str, int | Decimal], *, population: int | None) -> dict[str, Decimal | None]:
-    """The derived metrics from base values, exact (None where the denominator is 0 or
-    unknown). Changes are computed from these; ``shown`` rounds them for display."""
-    derived: dict[str, Decimal | None] = {}
+def derive(values: dict[str, int | Decimal], *, population: int | None) -> dict[str, Fraction | None]:
+    """The derived metrics from base values as exact fractions (None where the denominator
+    is 0 or unknown). Changes are computed from these; ``shown`` rounds them for display."""
+    derived: dict[str, Fraction | None] = {}
     for key, (numerator, denominator, multiplier, divisor) in _RATIOS.items():
         base = population if denominator == "population" else values.get(denominator)
         if not base:
             derived[key] = None
             continue
-        derived[key] = Decimal(str(values.get(numerator) or 0)) * multiplier / divisor / Decimal(str(base))
+        derived[key] = Fraction(values.get(numerator) or 0) * multiplier / divisor / Fraction(base)
     return derived
 
 
-def shown(value: Decimal | None) -> float | None:
+def shown(value: Fraction | None) -> float | None:
     """A derived value as the JSON shows it: two decimals, half away from zero."""
     if value is None:
         return None
-    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(round_half_away(value, 2))

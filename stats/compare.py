@@ -10,18 +10,31 @@ when nothing changed; |z| ≥ 1.96 (5% two-sided) marks the change as notable.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 NOTABLE_Z = 1.96
 
 
-def change_pct(value: int | float | Decimal, base: int | float | Decimal) -> float | None:
-    """Percent change, half away from zero to one decimal; None on a zero base."""
+def exact(value: int | float | Decimal | Fraction) -> Fraction:
+    """A figure as an exact fraction (a float by its decimal text, as people read it)."""
+    return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+
+
+def round_half_away(value: Fraction, places: int) -> Decimal:
+    """Round exactly, half away from zero: 6.25 → 6.3, −6.25 → −6.3 (at one place)."""
+    scale = 10**places
+    magnitude = math.floor(abs(value) * scale + Fraction(1, 2))
+    return Decimal(-magnitude if value < 0 else magnitude).scaleb(-places)
+
+
+def change_pct(value: int | float | Decimal | Fraction, base: int | float | Decimal | Fraction) -> float | None:
+    """Percent change, half away from zero to one decimal; None on a zero base. Computed on
+    exact fractions, so a rate's change is never nudged across a rounding edge."""
     if not base:
         return None
-    exact = (Decimal(str(value)) - Decimal(str(base))) * 100 / Decimal(str(base))
-    # ROUND_HALF_UP on a Decimal rounds half away from zero, for negative changes too.
-    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    change = (exact(value) - exact(base)) * 100 / exact(base)
+    return float(round_half_away(change, 1))
 
 
 def poisson_z(value: int, base: int) -> float:

@@ -278,15 +278,26 @@ def task_counts(rows: Iterable[tuple], footprints: list | None = None) -> dict[t
     counts: dict[tuple[dt.date, int, str], list[int]] = defaultdict(lambda: [0] * len(TASK_SLOTS))
     tz = timezone.get_current_timezone()
     for task_id, updated, voided, unit_id, level, issued, signed, handled, sign_dl, handle_dl, outcome in rows:
-        if isinstance(issued, str):  # raw SQLite text, UTC
+        if issued.tzinfo is None:  # SQLite: naive UTC straight from the cursor
             issued, signed, handled, sign_dl, handle_dl = map(_utc, (issued, signed, handled, sign_dl, handle_dl))
         issued_day = issued.astimezone(tz).date()
         signed_day = None if signed is None else signed.astimezone(tz).date()
         handled_day = None if handled is None else handled.astimezone(tz).date()
         sign_dl_day, handle_dl_day = sign_dl.astimezone(tz).date(), handle_dl.astimezone(tz).date()
         if footprints is not None:
-            footprints.append((Source.TASK, task_id, unit_id, issued_day, signed_day, handled_day, sign_dl_day,
-                               handle_dl_day, updated))  # raw: stored exactly as read
+            footprints.append(
+                (
+                    Source.TASK,
+                    task_id,
+                    unit_id,
+                    issued_day,
+                    signed_day,
+                    handled_day,
+                    sign_dl_day,
+                    handle_dl_day,
+                    updated,
+                )
+            )  # raw: stored exactly as read
         if voided is not None:
             continue
         counts[(issued_day, unit_id, level)][0] += 1
@@ -309,13 +320,14 @@ def task_counts(rows: Iterable[tuple], footprints: list | None = None) -> dict[t
     return counts
 
 
-def _utc(text: str | None) -> dt.datetime | None:
-    return None if text is None else dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    return None if moment is None else moment.replace(tzinfo=dt.UTC)
 
 
 def raw_rows(qs: QuerySet) -> Iterator[tuple]:
     """A values_list queryset's rows straight from the cursor, without Django's per-value
-    converters (on SQLite they parse every datetime twice; ``task_counts`` parses once)."""
+    converters (costly on SQLite). Datetimes come back aware on PostgreSQL and naive UTC
+    on SQLite; ``task_counts`` makes them aware."""
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -351,8 +363,17 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
             return
         sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
         for batch in chunks(rows, 5000):
-            cursor.executemany(sql, [[v.isoformat() if isinstance(v, dt.date) else v for v in row]
-                                     for row in batch])  # fmt: skip
+            cursor.executemany(sql, [[_sqlite_value(v) for v in row] for row in batch])
+
+
+def _sqlite_value(value):
+    """A date or datetime in the text SQLite stores for it (exactly as Django writes it, so
+    a footprint's ``seen`` compares equal to the record's ``updated_at``)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
 
 
 FACT_MODELS = (CaseFact, AreaFact, EventFact, WarningFact, PublicityFact)

@@ -14,7 +14,7 @@ def test_login_page_is_chinese(db, client):
 
 def test_reviewer_logs_in_and_lands_on_home(tree, client):
     response = client.post(reverse("login"), {"username": "reviewer_x", "password": TEST_PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.redirect_chain[-1][0] == reverse("reviewer_home")
     body = response.content.decode()
     assert "临江区公安分局" in body and "审核员" in body
 

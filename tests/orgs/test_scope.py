@@ -71,7 +71,7 @@ def test_sibling_county_page_says_not_found_in_chinese(tree, client):
 
 def test_home_shows_the_users_unit_and_its_children(tree, client):
     client.force_login(tree.reviewer_x)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home") + "?overview=1")
     rows = response.context["child_rows"]
     assert response.context["unit"] == tree.county_x
     assert [(r.unit.code, r.stations, r.areas) for r in rows] == [("XA", 1, 1), ("XB", 1, 0)]

@@ -106,3 +106,17 @@ def test_an_applied_import_refreshes_the_figures(tree, django_capture_on_commit_
     got = values(tree.county_x)
     assert (got["cases"], got["loss"]) == (2, Decimal("5000.50"))
     assert StatsState.objects.get().last_pairs == 2
+
+
+@pytest.mark.django_db
+def test_the_overlap_window_does_not_reread_what_was_counted(tree):
+    case = CaseFactory(station=tree.station_a)
+    case_event_add(case=case, user=tree.leader, kind="arrest", occurred_on=dt.date(2026, 5, 9), count=1)
+    WarningTaskFactory(station=tree.station_a, issued_at=at(4))
+    PublicityFactory(unit=tree.station_b)
+    rebuild()
+    # All four were stamped within the overlap, but a rebuild read them at these versions.
+    assert refresh().records == 0
+    CaseFactory(station=tree.station_b)
+    assert refresh().records == 1
+    assert refresh().records == 0
