@@ -26,5 +26,6 @@ urlpatterns = [
     path("warnings/", include("earlywarnings.urls")),
     path("imports/", include("imports.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("", include("dashboards.screen_urls")),  # /screen/ (大屏) and /reviewer/ (the reviewer's home)
     path("", include("orgs.urls")),
 ]

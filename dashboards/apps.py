@@ -12,3 +12,4 @@ class DashboardsConfig(AppConfig):
         register(Section("dashboard", "态势", "dashboard_home", "发案、损失、打击、预警劝阻和宣传的实时态势", order=5))
         register_home(Role.LEADER, "dashboard_home")
         register_home(Role.ANALYST, "dashboard_home")
+        import dashboards.reviewer  # noqa: F401  (registers the reviewer's home)

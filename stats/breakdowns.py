@@ -29,7 +29,7 @@ from stats.catalogue import BASE_METRICS, DERIVED_METRICS, METRICS, derive, show
 from stats.compare import change_pct
 from stats.facts import AGE_BANDS, AGE_UNKNOWN
 from stats.metrics import MONEY_KEYS, unit_json
-from stats.models import AreaFact, CaseFact, EventFact, PublicityFact, WarningFact
+from stats.models import OVERDUE_ROWS, AreaFact, CaseFact, EventFact, PublicityFact, WarningFact
 from stats.periods import Period, PeriodError, PeriodKind, custom_period, period_for
 from stats.refresh import refreshed_at
 
@@ -244,10 +244,12 @@ def _within(period: Period) -> Q:
 
 
 def _any_of(periods: Iterable[Period]) -> Q:
+    """Rows in any of the periods; the enclosing range up front lets the day index serve."""
+    periods = list(periods)
     q = Q(pk__in=[])
     for period in periods:
         q |= _within(period)
-    return q
+    return Q(day__gte=min(p.start for p in periods), day__lte=max(p.end for p in periods)) & q
 
 
 def _sum(column: str, period: Period, conditions: dict) -> Sum:
@@ -295,7 +297,7 @@ def _overdue_by_unit(unit: Unit, periods: list[Period], *, now: dt.datetime) -> 
             aggregates[f"s{i}"] = Sum("overdue_starts", filter=Q(day__lte=period.end), default=0)
             aggregates[f"e{i}"] = Sum("overdue_ends", filter=Q(day__lte=period.end), default=0)
         last = max(p.end for _, p in past)
-        rows = WarningFact.objects.within(unit).filter(day__lte=last).order_by().values("unit_id")
+        rows = WarningFact.objects.within(unit).filter(OVERDUE_ROWS, day__lte=last).order_by().values("unit_id")
         by_unit = {row.pop("unit_id"): row for row in rows.annotate(**aggregates)}
         for i, _ in past:
             result[i] = {u: row[f"s{i}"] - row[f"e{i}"] for u, row in by_unit.items()}
@@ -546,9 +548,13 @@ def by_area(unit: Unit, period: Period) -> dict:
         )
     )
     by_id = {row.pop("area_id"): {key.removesuffix("_"): value for key, value in row.items()} for row in facts}
-    areas = Area.objects.filter(
-        Q(station__in=Unit.objects.subtree(unit).values("pk")) | Q(pk__in=[pk for pk in by_id if pk is not None])
-    ).select_related("station", "parent")
+    areas = (
+        Area.objects.filter(
+            Q(station__in=Unit.objects.subtree(unit).values("pk")) | Q(pk__in=[pk for pk in by_id if pk is not None])
+        )
+        .select_related("station", "parent")
+        .defer("geometry", "parent__geometry")
+    )
     zero = {"reports": 0, "cases": 0, "loss": Decimal(0), "yoy_cases": 0}
     rows = []
     for area in areas:

@@ -19,7 +19,7 @@ from earlywarnings.models import WarningTask
 from orgs.models import Unit
 from stats.catalogue import BASE_METRICS, DERIVED_METRICS, METRICS, derive, shown
 from stats.compare import change_pct, is_notable
-from stats.models import CaseFact, EventFact, PublicityFact, WarningFact
+from stats.models import OVERDUE_ROWS, CaseFact, EventFact, PublicityFact, WarningFact
 from stats.periods import Period
 from stats.refresh import refreshed_at
 
@@ -35,10 +35,11 @@ def _sum(column: str, period: Period, **conditions) -> Sum:
 
 
 def _any_of(periods: list[Period]) -> Q:
+    """Rows in any of the periods; the enclosing range up front lets the day index serve."""
     q = Q(pk__in=[])
     for period in periods:
         q |= Q(day__gte=period.start, day__lte=period.end)
-    return q
+    return Q(day__gte=min(p.start for p in periods), day__lte=max(p.end for p in periods)) & q
 
 
 def base_values(unit: Unit, periods: list[Period], *, now: dt.datetime | None = None) -> list[dict]:
@@ -93,7 +94,7 @@ def overdue_at_end(unit: Unit, periods: list[Period], *, now: dt.datetime) -> li
             aggregates[f"s{i}"] = Sum("overdue_starts", filter=Q(day__lte=period.end), default=0)
             aggregates[f"e{i}"] = Sum("overdue_ends", filter=Q(day__lte=period.end), default=0)
         last = max(p.end for _, p in past)
-        row = WarningFact.objects.within(unit).filter(day__lte=last).aggregate(**aggregates)
+        row = WarningFact.objects.within(unit).filter(OVERDUE_ROWS, day__lte=last).aggregate(**aggregates)
         for i, _ in past:
             result[i] = row[f"s{i}"] - row[f"e{i}"]
     if any(r is None for r in result):
