@@ -1,16 +1,19 @@
 """The rollup refresh: incremental refresh sees inserts, moves and voids; rebuilds agree."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import close_old_connections, connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from cases.services import case_event_add, case_update, case_void
 from earlywarnings.services import warning_acknowledge, warning_handle, warning_transfer
 from imports.services import import_execute, import_submit
 from stats.metrics import base_values
-from stats.models import Footprint, StatsState
+from stats.models import CaseFact, Footprint, StatsState
 from stats.periods import period_for
 from stats.refresh import rebuild, refresh
 from tests.factories import CaseFactory, PublicityFactory, WarningTaskFactory
@@ -120,3 +123,31 @@ def test_the_overlap_window_does_not_reread_what_was_counted(tree):
     CaseFactory(station=tree.station_b)
     assert refresh().records == 1
     assert refresh().records == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real row locks between threads need PostgreSQL")
+def test_concurrent_refreshes_never_double_count(tree):
+    refresh()
+    for day in range(1, 11):
+        CaseFactory(station=tree.station_a, reported_on=dt.date(2026, 5, day), loss=Decimal("100"))
+    barrier, errors = threading.Barrier(3), []
+
+    def run():
+        barrier.wait()
+        try:
+            refresh()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    got = values(tree.city)
+    assert (got["cases"], got["loss"]) == (10, Decimal("1000.00"))
+    assert CaseFact.objects.aggregate(n=Sum("n"))["n"] == 10
