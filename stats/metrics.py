@@ -30,10 +30,6 @@ MONEY_KEYS = frozenset(m.key for m in BASE_METRICS if m.unit == "元")
 EXTRA_KEYS = ("signed", "signed_on_time", "sign_seconds", "handle_seconds")
 
 
-def _sum(column: str, period: Period, **conditions) -> Sum:
-    return Sum(column, filter=Q(day__gte=period.start, day__lte=period.end, **conditions), default=0)
-
-
 def _any_of(periods: list[Period]) -> Q:
     """Rows in any of the periods; the enclosing range up front lets the day index serve."""
     q = Q(pk__in=[])
@@ -48,15 +44,28 @@ def base_values(unit: Unit, periods: list[Period], *, now: dt.datetime | None = 
     values: list[dict] = [{} for _ in periods]
 
     def collect(model, spec: dict[str, tuple[str, dict]]) -> None:
-        aggregates = {
-            f"{key}__{i}": _sum(column, period, **conditions)
-            for i, period in enumerate(periods)
-            for key, (column, conditions) in spec.items()
-        }
-        row = model.objects.within(unit).filter(_any_of(periods)).aggregate(**aggregates)
-        for name, value in row.items():
-            key, i = name.rsplit("__", 1)
-            values[int(i)][key] = value
+        # One grouped query per table: plain sums by day (and by the one column the
+        # conditions test), then each period adds up its days here. Conditional sums per
+        # period in SQL cost a CASE per row and aggregate; this is several times faster.
+        keys = sorted({name for _, conditions in spec.values() for name in conditions})
+        columns = sorted({column for column, _ in spec.values()})
+        rows = (
+            model.objects.within(unit).filter(_any_of(periods)).order_by()
+            .values("day", *keys).annotate(**{f"{c}_": Sum(c) for c in columns})
+        )  # fmt: skip
+        for vals in values:
+            for key in spec:
+                vals[key] = 0
+        plan = [(key, f"{column}_", tuple(conditions.items())) for key, (column, conditions) in spec.items()]
+        bounds = [(period.start, period.end, values[i]) for i, period in enumerate(periods)]
+        for row in rows:
+            day = row["day"]
+            hits = [vals for start, end, vals in bounds if start <= day <= end]
+            for key, column, conditions in plan:
+                if all(row[name] == wanted for name, wanted in conditions):
+                    amount = row[column] or 0
+                    for vals in hits:
+                        vals[key] += amount
 
     collect(CaseFact, {
         "reports": ("n", {}), "cases": ("n", {"filed": True}), "loss": ("loss", {"filed": True}),
