@@ -12,8 +12,16 @@ DEMO_PASSWORD ?= Demo@2026
 DEMO_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-demo-only-not-a-production-key} SECURE_COOKIES=0 \
             ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-key} STATIC_MANIFEST=0
+# The benchmark never touches the demo: its own SQLite file in var/bench/, or the database
+# BENCH_DATABASE_URL names (DATABASE_URL is ignored). Options: BENCH_ARGS="--cases 10000 --keep".
+ifdef BENCH_DATABASE_URL
+BENCH_DB := DATABASE_URL='$(BENCH_DATABASE_URL)'
+else
+BENCH_DB := DATABASE_URL= VAR_DIR=var/bench
+endif
+BENCH_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-production-key} STATIC_MANIFEST=0 $(BENCH_DB)
 
-.PHONY: help demo run test lint format stack install install-dev clean
+.PHONY: help demo run test lint format stack bench install install-dev clean
 
 help:
 	@echo "make demo    create .venv, install, migrate, load the demo city, serve http://$(HOST):$(PORT)"
@@ -21,6 +29,7 @@ help:
 	@echo "make lint    ruff check + ruff format --check"
 	@echo "make run     development server with DEBUG on and auto-reload"
 	@echo "make stack   gunicorn + celery worker + beat on PostgreSQL/Redis, without Docker"
+	@echo "make bench   time the statistics engine on a city-sized dataset in its own database (docs/benchmarks.md)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,7 +56,7 @@ demo: install
 	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo --seed $(SEED) --password '$(DEMO_PASSWORD)'
 	@echo ""
 	@echo "== serving http://$(HOST):$(PORT)/ — sign in with an account above; Ctrl-C stops the site"
-	@echo "   (periodic work — escalation of overdue warnings, 四必查 — runs beside it; log: var/schedule.log)"
+	@echo "   (periodic work — statistics refresh, escalation of overdue warnings, 四必查 — runs beside it; log: var/schedule.log)"
 	@mkdir -p var; $(DEMO_ENV) $(BIN)/python manage.py run_schedule > var/schedule.log 2>&1 & schedule=$$!; \
 		trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
 		$(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
@@ -69,6 +78,10 @@ format: install-dev
 
 stack: install
 	scripts/stack
+
+bench: install
+	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	@$(BENCH_ENV) $(BIN)/python manage.py stats_bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -158,6 +158,11 @@ class WarningTask(Record):
             models.Index(fields=["station", "status", "handle_deadline"]),
             models.Index(fields=["status", "handle_deadline"]),  # the overdue scan across all stations
             models.Index(fields=["station", "issued_at"]),
+            # The statistics refresh finds a station's tasks by any of their moments.
+            models.Index(fields=["station", "acknowledged_at"]),
+            models.Index(fields=["station", "handled_at"]),
+            models.Index(fields=["station", "sign_deadline"]),
+            models.Index(fields=["station", "handle_deadline"]),
         ]
 
     def __str__(self) -> str:

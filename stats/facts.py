@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count, DateField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -330,15 +330,23 @@ def raw_rows(qs: QuerySet) -> Iterator[tuple]:
     on SQLite; ``task_counts`` makes them aware."""
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Django's timestamptz loader parses in Python (a regex per value); psycopg's
+            # own is compiled and, on Django's UTC session, gives the same aware datetimes.
+            import psycopg
+
+            oid = psycopg.adapters.types["timestamptz"].oid
+            loader = psycopg.adapters.get_loader(oid, psycopg.pq.Format.TEXT)
+            cursor.cursor.adapters.register_loader(oid, loader)
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(20000):
             yield from batch
 
 
-def write_task_facts(tasks: QuerySet, keep=lambda day, unit_id: True, *, footprints: bool = False) -> None:
+def write_task_facts(*tasks: QuerySet, keep=lambda day, unit_id: True, footprints: bool = False) -> None:
     """Write the WarningFact rows of ``tasks`` that ``keep`` accepts; with ``footprints``,
     also every task's footprint (the full rebuild: one pass over the tasks for both)."""
-    rows = raw_rows(tasks.order_by().values_list(*TASK_FIELDS))
+    rows = (row for qs in tasks for row in raw_rows(qs.order_by().values_list(*TASK_FIELDS)))
     prints: list | None = [] if footprints else None
     facts = (
         (day, unit_id, level, *values)
@@ -352,7 +360,8 @@ def write_task_facts(tasks: QuerySet, keep=lambda day, unit_id: True, *, footpri
 
 def insert_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
     """Insert plain rows fast: COPY on PostgreSQL, executemany elsewhere."""
-    qn = connection.ops.quote_name
+    ops = connections[DEFAULT_DB_ALIAS].ops  # not the per-thread proxy: called per value
+    qn = ops.quote_name
     table = qn(model._meta.db_table)
     cols = ", ".join(qn(model._meta.get_field(c).column) for c in columns)
     with connection.cursor() as cursor:
@@ -363,16 +372,16 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
             return
         sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
         for batch in chunks(rows, 5000):
-            cursor.executemany(sql, [[_sqlite_value(v) for v in row] for row in batch])
+            cursor.executemany(sql, [[_sqlite_value(v, ops) for v in row] for row in batch])
 
 
-def _sqlite_value(value):
+def _sqlite_value(value, ops=None):
     """A date or datetime in the text SQLite stores for it (exactly as Django writes it, so
     a footprint's ``seen`` compares equal to the record's ``updated_at``)."""
     if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
+        return ops.adapt_datetimefield_value(value)
     if isinstance(value, dt.date):
-        return connection.ops.adapt_datefield_value(value)
+        return value.isoformat()
     return value
 
 
@@ -391,10 +400,20 @@ def recompute_pairs(pairs: Pairs) -> None:
         write_case_facts(FraudCase.objects.filter(_pairs_q(part, "station_id", "reported_on")))
         write_event_facts(CaseEvent.objects.filter(_pairs_q(part, "case__station_id", "occurred_on")))
         write_publicity_facts(PublicityActivity.objects.filter(_pairs_q(part, "unit_id", "held_on")))
-        write_task_facts(
-            WarningTask.objects.filter(_moment_q(part, "station_id", TASK_MOMENTS)),
-            keep=lambda day, unit_id, part=part: day in part.get(unit_id, ()),
-        )
+        batches = [WarningTask.objects.filter(pk__in=batch) for batch in chunks(_tasks_on(part), 5000)]
+        write_task_facts(*batches, keep=lambda day, unit_id, part=part: day in part.get(unit_id, ()))
+
+
+def _tasks_on(pairs: Pairs) -> list[int]:
+    """Ids of the tasks with any moment on one of the pairs' days: one indexed range query
+    per unit and moment (``(station, moment)`` indexes), rather than one OR over them all,
+    which PostgreSQL answers by reading every task of the stations."""
+    ids: set[int] = set()
+    for unit_id, days in pairs.items():
+        for field in TASK_MOMENTS:
+            q = _moment_q({unit_id: days}, "station_id", [field])
+            ids.update(WarningTask.objects.filter(q).order_by().values_list("id", flat=True))
+    return sorted(ids)
 
 
 def rebuild_all(since: dt.date | None = None) -> None:
