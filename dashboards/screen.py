@@ -109,7 +109,8 @@ def screen(request, code: str):
     day_answer = metrics(unit, period_for(PeriodKind.DAY, today), now=now)
     month_note = f"截至{month.end.day}日" if month.is_partial else month.label
     kpi_groups = [
-        kpi_group("today", "今日", f"{today.month}月{today.day}日 · 同比去年同日", day_answer, TODAY_KEYS),
+        # Today's figures are the day so far; last year's day is whole: say so.
+        kpi_group("today", "今日", f"截至{timezone.localtime(now):%H:%M} · 同比去年同日全天", day_answer, TODAY_KEYS),
         kpi_group("month", "本月", f"{month_note} · 同比去年同期", month_answer, MONTH_KEYS),
     ]
     context = {

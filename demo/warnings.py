@@ -32,9 +32,9 @@ from django.utils import timezone
 from cases.models import FraudCase
 from demo.city import GIVEN_NAMES, SURNAMES
 from demo.records import MONTH_FACTOR, StationInfo, _poisson, _stations, demo_years
-from earlywarnings.models import OPEN_STATUSES, Outcome, WarningTask
+from earlywarnings.models import OPEN_STATUSES, Outcome, TaskStatus, WarningTask
 from earlywarnings.policy import DEFAULT_DEADLINES
-from earlywarnings.services import warning_acknowledge, warning_attempt_add
+from earlywarnings.services import warning_acknowledge, warning_attempt_add, warning_handle, warning_review
 from earlywarnings.validators import id_check_digit
 from imports import bulk
 from imports.kinds.base import Context, Row, WriteResult
@@ -249,10 +249,28 @@ def demo_warnings_seed(*, seed: int, now: dt.datetime, start: dt.date | None = N
             _count(report, _through_intake(rows))
         _count(report, _through_intake([*_warned_victim_rows(seed, start, stations, now),
                                         *_stale_live_rows(seed, today, now)]))  # fmt: skip
+        _accept_stale_feedback(today, now)
         report.linked = _link_warned_victims()
         report.live_created = _live_queue_seed(seed, today, stations, now)
     report.open_today = WarningTask.objects.live().open().count()
     return report
+
+
+def _accept_stale_feedback(today: dt.date, now: dt.datetime) -> None:
+    """Feedback left waiting by an earlier day's live queue: its county accepted it since."""
+    stale = (
+        WarningTask.objects.live()
+        .filter(task_no__startswith="YJL", status=TaskStatus.FEEDBACK)
+        .exclude(task_no__startswith=f"YJL{today:%Y%m%d}")
+        .select_related("station")
+    )
+    reviewers = {}
+    for user in User.objects.filter(role=Role.REVIEWER).order_by("pk"):
+        reviewers.setdefault(user.unit_id, user)
+    for task in stale:
+        county = task.station.parent_id if task.station.is_station else task.station_id
+        warning_review(task=task, user=reviewers.get(county), accept=True,
+                       at=min(task.handled_at + dt.timedelta(hours=1), now))  # fmt: skip
 
 
 def _count(report: WarningsReport, result) -> None:
@@ -304,11 +322,19 @@ def _live_queue_seed(seed: int, today: dt.date, stations: list[StationInfo], now
         officers.setdefault(user.unit.code, user)
     tasks = WarningTask.objects.select_related("station").in_bulk([v["task_no"] for v, _, _ in new],
                                                                    field_name="task_no")  # fmt: skip
+    fed_back: set[str] = set()  # counties with a feedback waiting for their reviewer
     for values, signed_after, note in new:
         if signed_after is None:
             continue
         task, officer = tasks[values["task_no"]], officers.get(values["station"])
         signed = _whole_second(task.issued_at + dt.timedelta(minutes=signed_after))
         task = warning_acknowledge(task=task, user=officer, at=signed)
-        warning_attempt_add(task=task, user=officer, method="phone", note=note, at=signed + dt.timedelta(minutes=2))
+        called = signed + dt.timedelta(minutes=2)
+        warning_attempt_add(task=task, user=officer, method="phone", note=note, at=called)
+        county = task.station.parent_id
+        if county not in fed_back and called + dt.timedelta(minutes=10) < now:
+            # One handled task per county waits for review, so a reviewer's desk is not empty.
+            fed_back.add(county)
+            warning_handle(task=task, user=officer, outcome=Outcome.DISSUADED, method="phone",
+                           note="已电话劝阻，对方表示不再转账。", at=called + dt.timedelta(minutes=10))  # fmt: skip
     return len(new)
