@@ -52,6 +52,15 @@ def count(n, measure: str = "起") -> str:
     return "—" if n is None else f"{n}{measure}"
 
 
+def people(n, measure: str = "人次") -> str:
+    """Large head counts read in 万: 1514776 → "151.48万人次"; 8600 → "8600人次"."""
+    if n is None:
+        return "—"
+    if n >= 100000:
+        return f"{(_decimal(n) / 10000).quantize(CENT, rounding=ROUND_HALF_UP)}万{measure}"
+    return f"{n}{measure}"
+
+
 def rate(value) -> str:
     """A per-cent rate to one decimal: 97.06 → "97.1%"; None (no denominator) → "—"."""
     return "—" if value is None else f"{_one_place(value)}%"
@@ -240,7 +249,7 @@ def publicity_paragraph(payload: dict) -> str:
         return ""
     return (
         f"宣传防范方面，开展反诈宣传活动{count(activities['value'], '次')}，{metric_change(activities)}；"
-        f"覆盖群众{count(reach['value'], '人次')}，{metric_change(reach)}。"
+        f"覆盖群众{people(reach['value'])}，{metric_change(reach)}。"
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from bulletins.summary import (
     change,
     count,
+    people,
     points,
     rate,
     scope_word,
@@ -186,3 +187,10 @@ def test_many_rising_units_name_the_three_largest_rises_and_the_count():
         "各单位中，发案同比上升的有第5分局（上升5.0%）、第4分局（上升4.0%）、第3分局（上升3.0%）等5个单位；"
     )
     assert "损失最大" not in text
+
+
+def test_large_head_counts_read_in_wan():
+    assert people(1514776) == "151.48万人次"
+    assert people(100000) == "10.00万人次"
+    assert people(12000) == "12000人次"
+    assert people(None) == "—"
