@@ -50,10 +50,6 @@ def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
-def local_day(moment: dt.datetime | None) -> dt.date | None:
-    return None if moment is None else timezone.localtime(moment).date()
-
-
 def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
