@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from dashboards.forms import period_from
 from dashboards.kpis import Change, Kpi, kpi_cards
 from dashboards.panels import Panel, dashboard_data, dashboard_panels
+from dashboards.views import own_unit
 from orgs.models import Unit
 from stats.metrics import metrics
 from stats.periods import PeriodKind, period_for
@@ -81,17 +81,10 @@ def kpi_group(key: str, title: str, note: str, answer: dict, keys: tuple[str, ..
                                        for card in cards])  # fmt: skip
 
 
-def _own_unit(user) -> Unit:
-    unit = user.unit or Unit.objects.filter(parent__isnull=True).order_by("path").first()
-    if unit is None:
-        raise Http404("还没有任何单位。")
-    return unit
-
-
 @login_required
 def screen_home(request):
     """The big screen of your own unit."""
-    target = redirect("screen", code=_own_unit(request.user).code)
+    target = redirect("screen", code=own_unit(request.user).code)
     if request.GET:
         target["Location"] += f"?{request.GET.urlencode()}"
     return target

@@ -26,7 +26,8 @@ from orgs.spreadsheets import safe_cell
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _top_unit(user) -> Unit:
+def own_unit(user) -> Unit:
+    """The unit a user's dashboard and big screen open on (a superuser without one: the top)."""
     unit = user.unit or Unit.objects.filter(parent__isnull=True).order_by("path").first()
     if unit is None:
         raise Http404("还没有任何单位。")
@@ -36,7 +37,7 @@ def _top_unit(user) -> Unit:
 @login_required
 def dashboard_home(request):
     """Your own unit's dashboard."""
-    unit = _top_unit(request.user)
+    unit = own_unit(request.user)
     query = request.GET.urlencode()
     target = redirect("dashboard", code=unit.code)
     if query:

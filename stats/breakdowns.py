@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from cases.models import EventKind, FraudType, Gender, Residency
@@ -28,8 +28,8 @@ from orgs.models import PATH_SEPARATOR, Area, Unit, UnitLevel
 from stats.catalogue import BASE_METRICS, DERIVED_METRICS, METRICS, derive, shown
 from stats.compare import change_pct
 from stats.facts import AGE_BANDS, AGE_UNKNOWN
-from stats.metrics import MONEY_KEYS, unit_json
-from stats.models import OVERDUE_ROWS, AreaFact, CaseFact, EventFact, PublicityFact, WarningFact
+from stats.metrics import MONEY_KEYS, overdue_by_unit, unit_json
+from stats.models import AreaFact, CaseFact, EventFact, PublicityFact, WarningFact
 from stats.periods import Period, PeriodError, PeriodKind, custom_period, period_for
 from stats.refresh import refreshed_at
 
@@ -284,30 +284,6 @@ def _empty_values() -> dict:
     return values
 
 
-def _overdue_by_unit(unit: Unit, periods: list[Period], *, now: dt.datetime) -> list[dict[int, int]]:
-    """Per period, tasks open past a deadline at its end by unit id — the same 口径 as
-    ``stats.metrics.overdue_at_end``: running sums of the rollups for a period that has
-    ended, the open tasks now for one that has not."""
-    today = timezone.localtime(now).date()
-    result: list[dict[int, int] | None] = [None] * len(periods)
-    past = [(i, p) for i, p in enumerate(periods) if p.end < today]
-    if past:
-        aggregates = {}
-        for i, period in past:
-            aggregates[f"s{i}"] = Sum("overdue_starts", filter=Q(day__lte=period.end), default=0)
-            aggregates[f"e{i}"] = Sum("overdue_ends", filter=Q(day__lte=period.end), default=0)
-        last = max(p.end for _, p in past)
-        rows = WarningFact.objects.within(unit).filter(OVERDUE_ROWS, day__lte=last).order_by().values("unit_id")
-        by_unit = {row.pop("unit_id"): row for row in rows.annotate(**aggregates)}
-        for i, _ in past:
-            result[i] = {u: row[f"s{i}"] - row[f"e{i}"] for u, row in by_unit.items()}
-    if any(r is None for r in result):
-        live = WarningTask.objects.live().within(unit).overdue(now).order_by().values("station_id")
-        counts = {row["station_id"]: row["n"] for row in live.annotate(n=Count("id"))}
-        result = [counts if r is None else r for r in result]
-    return result
-
-
 def _envelope(by: str, unit: Unit, period: Period) -> dict:
     yoy = period.yoy()
     return {
@@ -355,7 +331,7 @@ def by_children(unit: Unit, period: Period, *, rank_by: str = "cases", now: dt.d
         for i, vals in enumerate(values):
             for key, value in vals.items():
                 target[i][key] += value
-    for i, counts in enumerate(_overdue_by_unit(unit, periods, now=now)):
+    for i, counts in enumerate(overdue_by_unit(unit, periods, now=now)):
         for unit_id, n in counts.items():
             groups[owner.get(unit_id)][i][OVERDUE] += n
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cases.models import EventKind
@@ -91,11 +91,12 @@ def base_values(unit: Unit, periods: list[Period], *, now: dt.datetime | None = 
     return values
 
 
-def overdue_at_end(unit: Unit, periods: list[Period], *, now: dt.datetime) -> list[int]:
-    """Tasks open past a deadline at the end of each period's last day (from the rollups'
-    running sums), or now for a period that has not ended yet (from the raw tasks)."""
+def overdue_by_unit(unit: Unit, periods: list[Period], *, now: dt.datetime) -> list[dict[int, int]]:
+    """Per period, by unit id of ``unit``'s subtree, the tasks open past a deadline at the
+    end of the period's last day (from the rollups' running sums), or now for a period that
+    has not ended yet (from the raw tasks)."""
     today = timezone.localtime(now).date()
-    result: list[int | None] = [None] * len(periods)
+    result: list[dict[int, int] | None] = [None] * len(periods)
     past = [(i, p) for i, p in enumerate(periods) if p.end < today]
     if past:
         aggregates = {}
@@ -103,13 +104,20 @@ def overdue_at_end(unit: Unit, periods: list[Period], *, now: dt.datetime) -> li
             aggregates[f"s{i}"] = Sum("overdue_starts", filter=Q(day__lte=period.end), default=0)
             aggregates[f"e{i}"] = Sum("overdue_ends", filter=Q(day__lte=period.end), default=0)
         last = max(p.end for _, p in past)
-        row = WarningFact.objects.within(unit).filter(OVERDUE_ROWS, day__lte=last).aggregate(**aggregates)
+        rows = WarningFact.objects.within(unit).filter(OVERDUE_ROWS, day__lte=last).order_by().values("unit_id")
+        by_unit = {row.pop("unit_id"): row for row in rows.annotate(**aggregates)}
         for i, _ in past:
-            result[i] = row[f"s{i}"] - row[f"e{i}"]
+            result[i] = {u: row[f"s{i}"] - row[f"e{i}"] for u, row in by_unit.items()}
     if any(r is None for r in result):
-        live = WarningTask.objects.live().within(unit).overdue(now).count()
-        result = [live if r is None else r for r in result]
+        live = WarningTask.objects.live().within(unit).overdue(now).order_by().values("station_id")
+        counts = {row["station_id"]: row["n"] for row in live.annotate(n=Count("id"))}
+        result = [counts if r is None else r for r in result]
     return result
+
+
+def overdue_at_end(unit: Unit, periods: list[Period], *, now: dt.datetime) -> list[int]:
+    """The subtree's total of ``overdue_by_unit`` for each period."""
+    return [sum(counts.values()) for counts in overdue_by_unit(unit, periods, now=now)]
 
 
 def population(unit: Unit) -> int | None:
