@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from bulletins.api import BulletinViewSet
 from cases.api import CaseViewSet, FraudTypeViewSet
 from earlywarnings.api import FourChecksReviewViewSet, WarningTaskViewSet
 from imports.api import ImportJobViewSet
@@ -21,6 +22,7 @@ router.register("imports", ImportJobViewSet, basename="import")
 router.register("warnings", WarningTaskViewSet, basename="warningtask")
 router.register("reviews", FourChecksReviewViewSet, basename="fourchecksreview")
 router.register("targets", TargetViewSet, basename="target")
+router.register("bulletins", BulletinViewSet, basename="bulletin")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "earlywarnings",
     "imports",
     "stats",
+    "bulletins",
     "dashboards",
     "demo",
 ]
@@ -181,7 +182,38 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expire_seconds": 540},
     },
+    # Bulletins: each run drafts every due bulletin still missing (catching up missed runs).
+    "draft-daily-bulletins": {
+        "task": "bulletins.draft_due",
+        "schedule": crontab(hour=1, minute=0),
+        "kwargs": {"kinds": ["day"]},
+    },
+    "draft-weekly-bulletins": {
+        "task": "bulletins.draft_due",
+        "schedule": crontab(hour=1, minute=10, day_of_week=1),
+        "kwargs": {"kinds": ["week"]},
+    },
+    "draft-xun-bulletins": {
+        "task": "bulletins.draft_due",
+        "schedule": crontab(hour=1, minute=20, day_of_month="1,11,21"),
+        "kwargs": {"kinds": ["xun"]},
+    },
+    "draft-monthly-bulletins": {
+        "task": "bulletins.draft_due",
+        "schedule": crontab(hour=1, minute=30, day_of_month=1),
+        "kwargs": {"kinds": ["month"]},
+    },
+    "draft-quarterly-bulletins": {
+        "task": "bulletins.draft_due",
+        "schedule": crontab(hour=1, minute=40, day_of_month=1, month_of_year="1,4,7,10"),
+        "kwargs": {"kinds": ["quarter", "year"]},
+    },
 }
+
+# Bulletins: a 重大案件 is a filed case with at least this loss (yuan); how many ended
+# periods of each kind a drafting run looks back over (what a stopped schedule catches up).
+BULLETIN_LARGE_CASE_YUAN = envint("BULLETIN_LARGE_CASE_YUAN", "1000000")
+BULLETIN_CATCH_UP = {"day": 3, "week": 2, "xun": 2, "month": 2, "quarter": 1, "year": 1}
 
 # Overdue warning tasks climb the tree: minutes after a missed deadline at which the
 # station's officers, the county's reviewers, then the city's leaders and analysts hear.

@@ -26,6 +26,7 @@ urlpatterns = [
     path("warnings/", include("earlywarnings.urls")),
     path("imports/", include("imports.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("bulletins/", include("bulletins.urls")),
     path("", include("dashboards.screen_urls")),  # /screen/ (大屏) and /reviewer/ (the reviewer's home)
     path("", include("orgs.urls")),
 ]

@@ -16,10 +16,13 @@ from django.utils.safestring import SafeString, mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bulletins.models import BulletinStatus
+from bulletins.services import latest_monthly, visible
 from dashboards.forms import period_from
 from dashboards.kpis import kpi_cards
 from dashboards.panels import Panel, dashboard_data, dashboard_panels
 from orgs.models import Unit
+from orgs.roles import Role
 from orgs.selectors import visible_ancestors
 from orgs.spreadsheets import safe_cell
 
@@ -62,8 +65,18 @@ def dashboard(request, code):
         "kpis": kpi_cards(answer),
         "query": request.GET.urlencode(),
         "refreshed_at": data["refreshed_at"],
+        **_bulletin_card(request.user, unit),
     }
     return render(request, "dashboards/dashboard.html", context)
+
+
+def _bulletin_card(user, unit: Unit) -> dict:
+    """On your own unit's dashboard (a leader's and an analyst's home): the latest issued
+    monthly bulletin with its downloads, and for analysts the drafts waiting to be issued."""
+    if unit.pk != user.unit_id:
+        return {}
+    drafts = visible(user).filter(unit=unit, status=BulletinStatus.DRAFT) if user.role == Role.ANALYST else None
+    return {"latest_bulletin": latest_monthly(user), "drafts_waiting": drafts.count() if drafts is not None else 0}
 
 
 def figure_script(panel: Panel) -> SafeString:

@@ -43,7 +43,7 @@ class Command(BaseCommand):
     def _run(self, name: str, entry: dict) -> None:
         started = time.monotonic()
         try:
-            result = app.tasks[entry["task"]].apply().get()
+            result = app.tasks[entry["task"]].apply(kwargs=entry.get("kwargs")).get()
         except Exception as exc:  # noqa: BLE001 - one failing task must not stop the others
             self.stderr.write(f"{name} 失败：{exc.__class__.__name__}: {exc}")
             return
