@@ -14,7 +14,9 @@ OVERALL = (
 
 def figures(payload: dict) -> dict[str, dict]:
     """Every printed figure of a payload: key → {"label", "value", "measure"}, in document
-    order. Keys are stable across payloads of the same bulletin (unit and type codes)."""
+    order. Keys are stable across payloads of the same bulletin (unit and type codes). The
+    measure is what the value is counted in ("起", "元", "%" for a rate), or "change" for a
+    同比 / 环比 change in percent."""
     found: dict[str, dict] = {}
 
     def put(key: str, label: str, value, measure: str) -> None:
@@ -29,13 +31,13 @@ def figures(payload: dict) -> dict[str, dict]:
             if measure == "%":  # a rate's change prints as points, from the value and its base
                 put(f"overall.{key}.{side}_base", f"{scope}·{entry['label']}（{word}基数）", entry[f"{side}_base"], "%")
             else:
-                put(f"overall.{key}.{side}", f"{scope}·{entry['label']}{word}", entry[f"{side}_pct"], "%")
+                put(f"overall.{key}.{side}", f"{scope}·{entry['label']}{word}", entry[f"{side}_pct"], "change")
     for row in payload["units"] or []:
         for key, label, measure in (("cases", "发案数", "起"), ("loss", "损失金额", "元"),
                                     ("warnings_overdue", "超期未处置预警", "起")):  # fmt: skip
             put(f"units.{row['code']}.{key}", f"{row['name']}·{label}", row[key], measure)
-        put(f"units.{row['code']}.cases_yoy", f"{row['name']}·发案数同比", row["cases_yoy_pct"], "%")
-        put(f"units.{row['code']}.loss_yoy", f"{row['name']}·损失金额同比", row["loss_yoy_pct"], "%")
+        put(f"units.{row['code']}.cases_yoy", f"{row['name']}·发案数同比", row["cases_yoy_pct"], "change")
+        put(f"units.{row['code']}.loss_yoy", f"{row['name']}·损失金额同比", row["loss_yoy_pct"], "change")
         put(f"units.{row['code']}.rank", f"{row['name']}·排名", row["rank"], "")
     for row in payload["areas"] or []:
         code = row["area"]["code"] if row["area"] else "none"  # cases with no 社区 recorded

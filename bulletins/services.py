@@ -74,21 +74,26 @@ def latest_monthly(user) -> Bulletin | None:
 # The document renderers read
 
 
-def document(bulletin: Bulletin) -> dict:
-    """The ``doc`` every renderer takes (see ``bulletins.render``)."""
+def document(bulletin: Bulletin, *, as_issued: bool = False) -> dict:
+    """The ``doc`` every renderer takes (see ``bulletins.render``). ``as_issued``: a
+    superseded revision as it was issued (its files never change; the page says it was
+    superseded)."""
     issued_by = bulletin.issued_by
+    status = bulletin.status
+    if as_issued and status == BulletinStatus.SUPERSEDED:
+        status = BulletinStatus.ISSUED
     return {
         "payload": bulletin.payload,
         "issue": {
             "kind": bulletin.kind,
             "kind_label": bulletin.get_kind_display(),
-            "status": bulletin.status,
+            "status": str(status),
             "number": bulletin.number,
             "year": bulletin.year,
             "number_label": bulletin.number_label,
             "revision": bulletin.revision,
             "issued_at": timezone.localtime(bulletin.issued_at).isoformat() if bulletin.issued_at else None,
-            "issued_by": (issued_by.get_full_name() or issued_by.username) if issued_by else None,
+            "issued_by": issued_by.display_name if issued_by else None,
             "correction_note": bulletin.correction_note,
             "changes": bulletin.changes,
         },
@@ -115,7 +120,7 @@ def file_bytes(bulletin: Bulletin, fmt: str) -> bytes:
     kept = BulletinFile.objects.filter(bulletin=bulletin, format=fmt).values_list("content", flat=True).first()
     if kept is not None:
         return bytes(kept)
-    content = render(document(bulletin), fmt)
+    content = render(document(bulletin, as_issued=True), fmt)
     try:
         with transaction.atomic():
             BulletinFile.objects.create(

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -66,16 +67,27 @@ def _visible(request, pk) -> Bulletin:
     return get_object_or_404(services.visible(request.user).select_related("corrects"), pk=pk)
 
 
+def _preview(bulletin: Bulletin) -> str | None:
+    """The document as HTML for the page; a frozen one's is kept a day (drawing its charts
+    takes about a second)."""
+    if bulletin.payload is None:
+        return None
+    if not bulletin.is_frozen:
+        return document_html(services.document(bulletin))
+    key = f"bulletin-preview:{bulletin.pk}:{bulletin.status}:{bulletin.issued_at.timestamp()}"
+    return cache.get_or_set(key, lambda: document_html(services.document(bulletin)), 24 * 3600)
+
+
 @login_required
 def bulletin_detail(request, pk):
     bulletin = _visible(request, pk)
-    doc = services.document(bulletin) if bulletin.payload is not None else None
+    preview = _preview(bulletin)
     revisions = services.visible(request.user).filter(
         unit_id=bulletin.unit_id, kind=bulletin.kind, period_start=bulletin.period_start
     )
     context = {
         "bulletin": bulletin,
-        "preview": mark_safe(document_html(doc)) if doc else None,  # our template, autoescaped
+        "preview": mark_safe(preview) if preview else None,  # our template, autoescaped
         "revisions": revisions.order_by("revision"),
         "formats": FORMATS,
         "can_issue": services.can_issue(request.user, bulletin),

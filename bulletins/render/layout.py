@@ -17,6 +17,8 @@ CENT = Decimal("0.01")
 NUMERALS = "一二三四五六七八九十"
 # The charts a kind's document carries (bulletins.render.charts draws them).
 CHART_KINDS = frozenset({"month", "quarter", "year"})
+# The frequent, short ones (日通报, 周研判) leave out the victim profile and the publicity table.
+SHORT_KINDS = frozenset({"day", "week"})
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,8 @@ def _changes_table(changes: list[dict]) -> Table:
 def _show_change_value(value, measure: str) -> str:
     if value is None:
         return "—"
+    if measure == "change":
+        return Column("", "pct").show(value)
     if measure == "元":
         return f"{Column('', 'wan').show(value)}万元"
     if measure == "%":
@@ -271,7 +275,9 @@ def layout(doc: dict) -> Layout:
         add("units", "各单位情况", [text.get("各单位情况"), _cards_line(payload)], [_units_table(payload)],
             ["units"] if with_charts else [])  # fmt: skip
     add("structure", "案件结构", [], [_structure_table(payload)], ["structure"] if with_charts else [])
-    add("victims", "受害人画像", [], [_victims_table(payload)])
+    short = issue["kind"] in SHORT_KINDS
+    if not short:
+        add("victims", "受害人画像", [], [_victims_table(payload)])
     threshold = meta["large_case_yuan"] / 10000
     large = _large_cases_table(payload)
     if large.rows:
@@ -280,7 +286,7 @@ def layout(doc: dict) -> Layout:
         line = f"本期无损失{threshold:g}万元以上案件。"
     add("large_cases", "重大案件", [line], [large] if large.rows else [])
     add("warnings", "预警劝阻", [text.get("预警劝阻")], [] if is_station else [_overdue_table(payload)])
-    add("publicity", "宣传防范", [text.get("宣传防范")], [_publicity_table(payload)])
+    add("publicity", "宣传防范", [text.get("宣传防范")], [] if short else [_publicity_table(payload)])
     add("hints", "下步工作提示", [text.get("下步工作提示")])
 
     correction = None

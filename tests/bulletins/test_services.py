@@ -159,6 +159,9 @@ def test_an_issued_bulletin_never_changes_and_a_correction_lists_exactly_the_cha
     assert reissued.number == original.number == 1 and reissued.status == BulletinStatus.ISSUED
     assert original.status == BulletinStatus.SUPERSEDED and original.payload == frozen_payload
     assert services.file_bytes(original, "docx") == first_file  # revision 1 stays downloadable
+    # Its files are the document as issued, whenever first rendered; its page says superseded.
+    assert services.document(original, as_issued=True)["issue"]["status"] == "issued"
+    assert services.document(original)["issue"]["status"] == "superseded"
 
 
 def test_who_may_issue(data):
@@ -183,3 +186,14 @@ def test_readers_see_issued_bulletins_of_their_subtree_and_analysts_the_drafts(d
     assert services.latest_monthly(data.leader) == city
     assert services.latest_monthly(data.reviewer_x) == county  # their own unit's
     assert services.latest_monthly(data.officer_a) is None  # the station's is still a draft
+
+
+def test_a_station_correction_counts_cases_with_no_community(data):
+    original = issue(draft(data.station_a, "month", OCT, now=NOW)[0], user=data.analyst, now=NOW)
+    CaseFactory(station=data.station_a, area=None, reported_on=dt.date(2026, 10, 20), loss=Decimal("100.00"))
+
+    revision = correct(original, user=data.analyst)
+
+    keys = {change["key"] for change in revision.changes}
+    assert {"overall.cases", "areas.none.cases", "areas.none.loss"} <= keys
+    assert revision.correction_note == f"因数据更正，本期通报有{len(revision.changes)}项数字变化，以本版为准。"

@@ -106,7 +106,8 @@ class Command(BaseCommand):
             f" · {bulletin.number_label} · 第{bulletin.revision}版 · {bulletin.get_status_display()}"
         )
         for paragraph in (bulletin.payload or {}).get("summary", []):
-            self.stdout.write(f"{paragraph['heading']}：{paragraph['text']}")
+            heading, text = paragraph["heading"], paragraph["text"]
+            self.stdout.write(text if text.startswith(heading) else f"{heading}：{text}")
 
     def write_files(self, bulletin: Bulletin, formats: list[str], out: Path) -> None:
         try:

@@ -3,6 +3,7 @@ import unicodedata
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from demo.bulletins import demo_bulletins_seed
 from demo.city import DEFAULT_PASSWORD, demo_city_seed
 from demo.records import demo_records_seed, demo_years
 from demo.warnings import demo_warnings_seed
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                 f"当前在办 {warnings.open_today}"
             )
             self.stdout.write(f"统计汇总：{refresh()}")
+            issued = demo_bulletins_seed(today)
+            self.stdout.write(f"通报：签发上上月的月通报 {issued} 份（上月的由定时任务起草，待研判员签发）")
         if quiet_accounts:
             return
         names = dict(Unit.objects.values_list("code", "name"))
