@@ -26,10 +26,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from orgs.filters import filter_unit_subtree
 from stats.targets_api import UnitBriefSerializer
 
 from . import services
+from .filters import BulletinFilter
 from .models import Bulletin, BulletinKind, BulletinStatus
 from .render import FORMATS
 
@@ -106,20 +106,13 @@ class BulletinDetailSerializer(BulletinSerializer):
         read_only_fields = fields
 
 
-class BulletinFilter(django_filters.FilterSet):
-    unit = django_filters.CharFilter(method=filter_unit_subtree, label="单位编码（含下级）")
-    kind = django_filters.ChoiceFilter(choices=BulletinKind.choices, label="类别")
-    status = django_filters.ChoiceFilter(choices=BulletinStatus.choices, label="状态")
-    year = django_filters.NumberFilter(field_name="period_start", lookup_expr="year", label="年份（期间起始日所在年）")
+class BulletinApiFilter(BulletinFilter):
+    """The archive page's filters, and the exact first day of the period."""
+
     period_start = django_filters.DateFilter(field_name="period_start", label="期间起始日")
-    date = django_filters.DateFilter(method="filter_date", label="期间内的任一天（YYYY-MM-DD）")
 
-    class Meta:
-        model = Bulletin
-        fields = ["unit", "kind", "status", "year", "period_start", "date"]
-
-    def filter_date(self, queryset, name, value):
-        return queryset.filter(period_start__lte=value, period_end__gte=value)
+    class Meta(BulletinFilter.Meta):
+        fields = [*BulletinFilter.Meta.fields, "period_start"]
 
 
 class FileContentNegotiation(BaseContentNegotiation):
@@ -147,7 +140,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     adds the bulletin's ``payload`` and ``changes``."""
 
     queryset = Bulletin.objects.select_related("unit", "issued_by")
-    filterset_class = BulletinFilter
+    filterset_class = BulletinApiFilter
 
     def get_queryset(self):
         return services.visible(self.request.user)

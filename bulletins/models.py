@@ -32,7 +32,7 @@ class BulletinKind(models.TextChoices):
 class BulletinStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     ISSUED = "issued", "已签发"
-    SUPERSEDED = "superseded", "已更正（被替代）"
+    SUPERSEDED = "superseded", "已被更正版替代"
     FAILED = "failed", "生成失败"
 
 
