@@ -186,7 +186,11 @@ def redraft(bulletin: Bulletin, *, user, now: dt.datetime | None = None) -> Bull
         raise BulletinError("已签发的通报不能重新生成；数据有变化请生成更正版。")
     now = now or timezone.now()
     period = period_for(bulletin.kind, bulletin.period_start)
-    payload = _payload(bulletin.unit, bulletin.kind, period, now)
+    try:
+        payload = _payload(bulletin.unit, bulletin.kind, period, now)
+    except Exception as exc:  # the draft stays as it was; the analyst is told why
+        log.exception("redrafting bulletin %s failed", bulletin.pk)
+        raise BulletinError(f"重新生成失败：{exc.__class__.__name__}: {exc}") from exc
     if bulletin.corrects_id:
         bulletin.changes = changed_figures(bulletin.corrects.payload, payload)
     bulletin.payload, bulletin.error, bulletin.status = payload, "", BulletinStatus.DRAFT

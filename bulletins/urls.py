@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.bulletin_list, name="bulletin_list"),
     path("new/", views.bulletin_new, name="bulletin_new"),
+    path("issue/", views.bulletin_issue_many, name="bulletin_issue_many"),
     path("downloads/", views.download_log, name="bulletin_download_log"),
     path("<int:pk>/", views.bulletin_detail, name="bulletin_detail"),
     path("<int:pk>/download/<str:fmt>/", views.bulletin_download, name="bulletin_download"),

@@ -134,6 +134,31 @@ def bulletin_issue(request, pk):
 
 @login_required
 @require_POST
+def bulletin_issue_many(request):
+    """签发所选: issue the ticked drafts of the archive page at once (a month's stations)."""
+    if not issues_bulletins(request.user):
+        raise PermissionDenied("只有研判员可以签发通报。")
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    chosen = services.visible(request.user).filter(pk__in=ids, status=BulletinStatus.DRAFT).order_by("unit__path")
+    issued, refused = [], []
+    for bulletin in chosen:
+        try:
+            if not services.can_issue(request.user, bulletin):
+                raise services.BulletinError("只有本级或上级的研判员可以签发")
+            issued.append(services.issue(bulletin, user=request.user))
+        except services.BulletinError as exc:
+            refused.append(f"{bulletin}：{exc}")
+    if issued:
+        messages.success(request, f"已签发 {len(issued)} 份通报。")
+    for reason in refused:
+        messages.error(request, reason)
+    if not issued and not refused:
+        messages.info(request, "没有选中可签发的草稿。")
+    return redirect(request.POST.get("next") or "bulletin_list")
+
+
+@login_required
+@require_POST
 def bulletin_redraft(request, pk):
     bulletin = _issuable(request, pk)
     try:

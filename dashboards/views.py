@@ -72,10 +72,11 @@ def dashboard(request, code):
 
 def _bulletin_card(user, unit: Unit) -> dict:
     """On your own unit's dashboard (a leader's and an analyst's home): the latest issued
-    monthly bulletin with its downloads, and for analysts the drafts waiting to be issued."""
+    monthly bulletin with its downloads, and for analysts the drafts of their subtree waiting
+    to be issued."""
     if unit.pk != user.unit_id:
         return {}
-    drafts = visible(user).filter(unit=unit, status=BulletinStatus.DRAFT) if user.role == Role.ANALYST else None
+    drafts = visible(user).filter(status=BulletinStatus.DRAFT) if user.role == Role.ANALYST else None
     return {"latest_bulletin": latest_monthly(user), "drafts_waiting": drafts.count() if drafts is not None else 0}
 
 

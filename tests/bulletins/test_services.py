@@ -87,6 +87,9 @@ def test_a_failed_draft_is_kept_with_its_error_and_retried(data, monkeypatch):
     with pytest.raises(BulletinError, match="生成失败"):
         services.file_bytes(bulletin, "docx")
 
+    with pytest.raises(BulletinError, match="重新生成失败：RuntimeError: 统计库连接中断"):
+        services.redraft(bulletin, user=data.analyst)
+
     monkeypatch.undo()
     retried, created = draft(data.city, "month", OCT, now=NOW)
     assert created and retried.pk == bulletin.pk and retried.status == BulletinStatus.DRAFT and retried.error == ""

@@ -146,3 +146,21 @@ def test_the_leaders_home_offers_the_latest_monthly_bulletin(client, city):
     assert reverse("bulletin_download", args=[city.city_month.pk, "pdf"]) in page
     # Not on a child's dashboard: the card is about the user's own unit.
     assert 'data-testid="latest-bulletin"' not in client.get(reverse("dashboard", args=["Y"])).content.decode()
+
+
+def test_an_analyst_issues_the_ticked_drafts_at_once(client, city):
+    other = services.draft(city.station_b, "month", LAST_MONTH)[0]
+    client.force_login(city.analyst)
+    page = client.get(reverse("bulletin_list"), {"status": "draft"}).content.decode()
+    assert page.count('name="ids"') == 2 and 'data-testid="issue-many"' in page
+
+    ids = [city.station_draft.pk, other.pk, city.city_month.pk]  # an issued one is left alone
+    response = client.post(reverse("bulletin_issue_many"), {"ids": ids, "next": "/bulletins/?kind=month"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/bulletins/?kind=month"
+    assert "已签发 2 份通报。" in response.content.decode()
+    numbers = dict(Bulletin.objects.filter(pk__in=ids).values_list("unit__code", "number"))
+    assert numbers == {"XA": 1, "XB": 1, "C": 1}
+
+    client.force_login(city.leader)
+    assert client.post(reverse("bulletin_issue_many"), {"ids": ids}).status_code == 403
+    assert 'name="ids"' not in client.get(reverse("bulletin_list")).content.decode()
