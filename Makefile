@@ -12,8 +12,12 @@ DEMO_PASSWORD ?= Demo@2026
 DEMO_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-demo-only-not-a-production-key} SECURE_COOKIES=0 \
             ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-key} STATIC_MANIFEST=0
-# The benchmark never touches the demo: its own SQLite file in var/bench/, or the database
-# BENCH_DATABASE_URL names (DATABASE_URL is ignored). Options: BENCH_ARGS="--cases 10000 --keep".
+# The benchmarks never touch the demo. `make bench SCALE=small|city|province` needs PostgreSQL:
+# it creates and drops its own database beside the one BENCH_DATABASE_URL (else DATABASE_URL,
+# else the local antifraud role) names. `make bench-stats` times the statistics engine alone,
+# on var/bench/ SQLite or BENCH_DATABASE_URL. Options: BENCH_ARGS="--keep --seconds 60".
+SCALE ?= small
+BENCH_PG := $(or $(BENCH_DATABASE_URL),$(filter postgres%,$(DATABASE_URL)),postgres://antifraud:antifraud@127.0.0.1:5432/antifraud)
 ifdef BENCH_DATABASE_URL
 BENCH_DB := DATABASE_URL='$(BENCH_DATABASE_URL)'
 else
@@ -21,7 +25,7 @@ BENCH_DB := DATABASE_URL= VAR_DIR=var/bench
 endif
 BENCH_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-production-key} STATIC_MANIFEST=0 $(BENCH_DB)
 
-.PHONY: help demo run test lint format stack bench install install-dev clean
+.PHONY: help demo run test lint format stack bench bench-stats install install-dev install-bench clean
 
 help:
 	@echo "make demo    create .venv, install, migrate, load the demo city, serve http://$(HOST):$(PORT)"
@@ -29,7 +33,8 @@ help:
 	@echo "make lint    ruff check + ruff format --check"
 	@echo "make run     development server with DEBUG on and auto-reload"
 	@echo "make stack   gunicorn + celery worker + beat on PostgreSQL/Redis, without Docker"
-	@echo "make bench   time the statistics engine on a city-sized dataset in its own database (docs/benchmarks.md)"
+	@echo "make bench   SCALE=small|city|province: the whole product timed beside COPY and DuckDB, on PostgreSQL (docs/benchmarks.md)"
+	@echo "make bench-stats  the statistics engine alone on a city-sized dataset"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,8 +50,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: requirements.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
 
 demo: install
 	@echo "== migrating the database"
@@ -79,7 +89,11 @@ format: install-dev
 stack: install
 	scripts/stack
 
-bench: install
+bench: install-bench
+	@DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-production-key} STATIC_MANIFEST=0 DATABASE_URL='$(BENCH_PG)' \
+		$(BIN)/python manage.py run_bench --scale $(SCALE) $(BENCH_ARGS)
+
+bench-stats: install
 	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v 0
 	@$(BENCH_ENV) $(BIN)/python manage.py stats_bench $(BENCH_ARGS)
 

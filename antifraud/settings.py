@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "bulletins",
     "dashboards",
     "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"kinds": ["quarter", "year"]},
     },
 }
+
+# An applied import refreshes the statistics at once (the benchmark turns it off to time
+# the import and the rollups apart).
+IMPORT_REFRESHES_STATS = envbool("IMPORT_REFRESHES_STATS", "1")
 
 # Bulletins: a 重大案件 is a filed case with at least this loss (yuan); how many ended
 # periods of each kind a drafting run looks back over (what a stopped schedule catches up).

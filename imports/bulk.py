@@ -59,7 +59,7 @@ def insert(model: type[models.Model], objs: list[models.Model], *, user, key: st
                 _stamp(obj, add=True, now=now)
             rows = [[f.get_db_prep_save(getattr(o, f.attname), db) for f in fields] for o in batch]
             if db.vendor == "postgresql":
-                _copy(cursor, model, fields, rows)
+                copy_rows(cursor, model, fields, rows)
             else:
                 cursor.executemany(sql, rows)
             if progress:
@@ -106,8 +106,9 @@ def update(model: type[models.Model], objs: list[models.Model], fields: Iterable
             _snapshot(cursor, model, where, batch, "~", user, now)
 
 
-def _copy(cursor, model, fields, rows) -> None:
-    """PostgreSQL's COPY: one stream instead of a round trip per row."""
+def copy_rows(cursor, model, fields, rows) -> None:
+    """PostgreSQL's COPY of ``rows`` (sequences of values for ``fields``): one stream
+    instead of a round trip per row."""
     columns = ", ".join(_qn(f.column) for f in fields)
     with cursor.cursor.copy(f"COPY {_qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
