@@ -211,6 +211,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The stats API's answers are kept this long under the rollups' refresh time (0: never).
+STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", "60")
+
 # An applied import refreshes the statistics at once (the benchmark turns it off to time
 # the import and the rollups apart).
 IMPORT_REFRESHES_STATS = envbool("IMPORT_REFRESHES_STATS", "1")

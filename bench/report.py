@@ -77,6 +77,11 @@ def markdown(results: dict) -> str:
         lines += ["", "| answer | p50 | p95 |", "| --- | --- | --- |"]
         for key, a in answers.items():
             lines.append(f"| {key} | {a['p50_ms']:.0f} ms | {a['p95_ms']:.0f} ms |")
+    by_path = results.get("load", {}).get("by_path", {})
+    if by_path:
+        lines += ["", "| under load: path | requests | p50 | p95 | errors |", "| --- | --- | --- | --- | --- |"]
+        for path, a in by_path.items():
+            lines.append(f"| `{path}` | {a['n']} | {a['p50_ms']:.0f} ms | {a['p95_ms']:.0f} ms | {a['errors']} |")
     return "\n".join(lines) + "\n"
 
 

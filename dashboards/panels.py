@@ -30,6 +30,7 @@ from dashboards import charts
 from earlywarnings.models import TaskStatus, WarningTask
 from orgs.models import Area, Unit
 from publicity.models import PublicityForm
+from stats.answers import kept
 from stats.breakdowns import by_area, by_children, by_fraud_type, by_profile, by_time
 from stats.catalogue import METRICS
 from stats.compare import change_pct
@@ -161,16 +162,13 @@ def trend_window(period: Period) -> tuple[Period, str, int, bool]:
 def dashboard_data(unit: Unit, period: Period, *, now: dt.datetime | None = None) -> dict:
     """Everything a dashboard of ``unit`` over ``period`` shows, read from the engine (plain
     JSON-able data), kept in the cache for a minute unless ``now`` is given."""
+    if now is not None:
+        return _gather(unit, period, now=now, stamp=refreshed_at())
     seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", CACHE_SECONDS)
-    stamp = refreshed_at()
-    if now is not None or not seconds:
-        return _gather(unit, period, now=now or timezone.now(), stamp=stamp)
-    key = f"dashboard:{unit.pk}:{unit.path}:{period.kind}:{period.start}:{period.end}:{stamp and stamp.timestamp()}"
-    data = cache.get(key)
-    if data is None:
-        data = _gather(unit, period, now=timezone.now(), stamp=stamp)
-        cache.set(key, data, seconds)
-    return data
+    return kept(
+        "dashboard", unit, period, lambda: _gather(unit, period, now=timezone.now(), stamp=refreshed_at()),
+        seconds=seconds,
+    )  # fmt: skip
 
 
 def _gather(unit: Unit, period: Period, *, now: dt.datetime, stamp) -> dict:

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orgs.models import Unit
+from stats.answers import kept
 from stats.breakdowns import BY_LABELS, PERIOD_KINDS, SERIES_METRICS, breakdown, period_from_params
 from stats.catalogue import BASE_METRICS, METRICS
 from stats.metrics import metrics
@@ -306,8 +307,8 @@ ERRORS = {
 @api_view(["GET"])
 def stats_view(request: Request) -> Response:
     """统计指标: every metric of the catalogue for one unit and period."""
-    unit = _unit_of(request)
-    return Response(metrics(unit, _period_of(request)))
+    unit, period = _unit_of(request), _period_of(request)
+    return Response(kept("metrics", unit, period, lambda: metrics(unit, period)))
 
 
 @extend_schema(
@@ -343,12 +344,11 @@ def stats_view(request: Request) -> Response:
 def stats_breakdown_view(request: Request) -> Response:
     """统计分项: the figures of one unit and period broken down one way."""
     unit = _unit_of(request)
-    params = request.query_params
-    answer = breakdown(
-        unit,
-        _period_of(request),
-        params.get("by", "").strip(),
-        rank_by=params.get("rank_by", "").strip() or None,
-        metric=params.get("metric", "").strip() or None,
-    )
+    params, period = request.query_params, _period_of(request)
+    by, rank_by = params.get("by", "").strip(), params.get("rank_by", "").strip() or None
+    metric = params.get("metric", "").strip() or None
+    answer = kept(
+        "breakdown", unit, period, lambda: breakdown(unit, period, by, rank_by=rank_by, metric=metric),
+        extra=f"{by}:{rank_by}:{metric}",
+    )  # fmt: skip
     return Response(answer)

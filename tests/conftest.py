@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from orgs.models import AreaKind, Unit, UnitLevel, User
 from orgs.roles import Role
@@ -32,6 +33,12 @@ def _tasks_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Kept answers never outlive their test (tests reuse primary keys)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
