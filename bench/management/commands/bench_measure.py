@@ -22,7 +22,7 @@ from bulletins.render import render
 from bulletins.services import document
 from orgs.models import Unit
 from stats.breakdowns import by_children, by_fraud_type, by_time
-from stats.management.commands.stats_bench import percentile
+from stats.management.commands.stats_bench import percentile, timed
 from stats.metrics import metrics
 from stats.periods import period_for
 
@@ -31,12 +31,7 @@ PERIODS = ("month", "ytd", "year")
 
 def sample(call, repeat: int) -> dict:
     """p50 / p95 / max in milliseconds of ``repeat`` calls, after one warm-up call."""
-    call()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
+    times = timed(call, repeat)
     return {"n": repeat, "p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1),
             "max_ms": round(max(times), 1)}  # fmt: skip
 
