@@ -139,8 +139,9 @@ def record_download(bulletin: Bulletin, fmt: str, user, via: str = "web") -> Non
 # Drafting
 
 
-def _payload(unit: Unit, kind: str, period: Period, now: dt.datetime) -> dict:
-    refresh()  # the figures include every record saved up to now (a no-op when nothing changed)
+def _payload(unit: Unit, kind: str, period: Period, now: dt.datetime, *, fresh: bool = False) -> dict:
+    if not fresh:
+        refresh()  # the figures include every record saved up to now (a no-op when nothing changed)
     return build_payload(unit, kind, period, now=now, large_case_yuan=settings.BULLETIN_LARGE_CASE_YUAN)
 
 
@@ -152,11 +153,12 @@ def ended(kind: str, day: dt.date, today: dt.date) -> Period:
     return period
 
 
-def draft(unit: Unit, kind: str, day: dt.date, *, user=None, now: dt.datetime | None = None) -> tuple[Bulletin, bool]:
+def draft(unit: Unit, kind: str, day: dt.date, *, user=None, now: dt.datetime | None = None,
+          fresh: bool = False) -> tuple[Bulletin, bool]:  # fmt: skip
     """Draft the bulletin of ``kind`` for ``unit`` over the ended period holding ``day``.
     Returns it and whether this call made it: an existing bulletin (any status but failed)
     is returned as it is. A failure is kept as a ``failed`` bulletin with its error, which
-    the next call retries."""
+    the next call retries. ``fresh``: the caller has just refreshed the rollups."""
     now = now or timezone.now()
     period = ended(kind, day, timezone.localtime(now).date())
     existing = Bulletin.objects.filter(unit=unit, kind=kind, period_start=period.start, revision=1).first()
@@ -166,7 +168,8 @@ def draft(unit: Unit, kind: str, day: dt.date, *, user=None, now: dt.datetime | 
     bulletin.period_label = period.label
     bulletin.drafted_at, bulletin.drafted_by = now, user
     try:
-        bulletin.payload, bulletin.error, bulletin.status = _payload(unit, kind, period, now), "", BulletinStatus.DRAFT
+        payload = _payload(unit, kind, period, now, fresh=fresh)
+        bulletin.payload, bulletin.error, bulletin.status = payload, "", BulletinStatus.DRAFT
     except Exception as exc:  # kept on the bulletin, for the archive page to show
         log.exception("drafting %s %s %s failed", unit.code, kind, period.start)
         bulletin.payload, bulletin.status = None, BulletinStatus.FAILED
@@ -227,11 +230,12 @@ def draft_due(kinds=None, *, now: dt.datetime | None = None) -> DraftRun:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     run = DraftRun()
+    refresh()  # once for the whole run, not once a bulletin
     for kind in kinds or BulletinKind.values:
         units = list(Unit.objects.filter(level__in=KIND_LEVELS[kind]).order_by("path"))
         for period in due_periods(kind, today, settings.BULLETIN_CATCH_UP[kind]):
             for unit in units:
-                bulletin, created = draft(unit, kind, period.start, now=now)
+                bulletin, created = draft(unit, kind, period.start, now=now, fresh=True)
                 if bulletin.status == BulletinStatus.FAILED:
                     run.failed += 1
                 elif created:
