@@ -260,7 +260,7 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "antifraud.finders.AppDirectoriesFinder",  # every app's, less what would load from the internet
     "dashboards.finders.PlotlyFinder",  # vendor/plotly.min.js from the plotly package
 ]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -304,7 +304,6 @@ SPECTACULAR_SETTINGS = {
     # The docs page's assets come from drf-spectacular-sidecar: nothing from the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     # Two fields are called ``kind``: a case event's and an import job's.
     "ENUM_NAME_OVERRIDES": {
         "CaseEventKindEnum": "cases.models.EventKind",
