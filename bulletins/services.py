@@ -59,12 +59,14 @@ def visible(user):
 
 
 def latest_monthly(user) -> Bulletin | None:
-    """The newest issued monthly bulletin of the user's own unit (a leader's home shows it)."""
+    """The newest issued monthly bulletin of the user's own unit (a leader's home shows it),
+    without its payload and changes: the home page shows only the label, on every visit."""
     if not user.is_authenticated or user.unit_id is None:
         return None
     return (
         visible(user)
         .filter(unit_id=user.unit_id, kind=BulletinKind.MONTH, status=BulletinStatus.ISSUED)
+        .defer("payload", "changes")
         .order_by("-period_start")
         .first()
     )

@@ -9,7 +9,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Area, Unit, UnitLevel
-from orgs.records import Record, RecordQuerySet
+from orgs.records import Record, RecordQuerySet, record_history
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -87,7 +87,7 @@ class FraudCase(Record):
     solved_on = models.DateField("破案日期", null=True, blank=True, db_index=True)
 
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = record_history(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = "电诈案件"
@@ -127,7 +127,7 @@ class CaseEvent(Record):
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = CaseEventQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = record_history(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = "案件进展"

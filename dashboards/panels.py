@@ -8,12 +8,16 @@ and a note: the 口径, or — when there is no data — what to do about it.
 The figures come from the statistics engine (``stats``), read once per unit and period
 by ``dashboard_data`` — a few grouped queries per answer, however many children or areas
 the unit has — and kept for a minute: the rollups refresh once a minute, and the key
-carries their ``refreshed_at``, so a refresh is seen at once.
+carries their ``refreshed_at``, so a refresh is seen at once. The page keeps its panels
+ready to render (``dashboard_page``) under the same key: building the figures, their JSON
+and the tables' rows was most of what a kept page cost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -24,9 +28,11 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from dashboards import charts
+from dashboards.kpis import Kpi, kpi_cards
 from earlywarnings.models import TaskStatus, WarningTask
 from orgs.models import Area, Unit
 from publicity.models import PublicityForm
@@ -159,16 +165,26 @@ def trend_window(period: Period) -> tuple[Period, str, int, bool]:
 # ---------------------------------------------------------------------------- data
 
 
-def dashboard_data(unit: Unit, period: Period, *, now: dt.datetime | None = None) -> dict:
+UNREAD = object()  # the refresh time, not read yet
+
+
+def dashboard_data(unit: Unit, period: Period, *, now: dt.datetime | None = None, stamp=UNREAD) -> dict:
     """Everything a dashboard of ``unit`` over ``period`` shows, read from the engine (plain
-    JSON-able data), kept in the cache for a minute unless ``now`` is given."""
+    JSON-able data), kept in the cache for a minute unless ``now`` is given. ``stamp``: the
+    rollups' refresh time when the caller has read it already."""
+    stamp = refreshed_at() if stamp is UNREAD else stamp
     if now is not None:
-        return _gather(unit, period, now=now, stamp=refreshed_at())
+        return _gather(unit, period, now=now, stamp=stamp)
+    return _kept(stamp, "dashboard", unit, period, lambda: _gather(unit, period, now=timezone.now(), stamp=stamp))
+
+
+def _kept(stamp: dt.datetime | None, name: str, unit: Unit, period: Period, build: Callable[[], object], *,
+          extra: str = "") -> object:  # fmt: skip
+    """``stats.answers.kept`` — the same key, so the same answer — with the refresh time the
+    caller read: a page reads it once, however many answers it keeps (``kept`` reads it
+    again for each)."""
     seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", CACHE_SECONDS)
-    return kept(
-        "dashboard", unit, period, lambda: _gather(unit, period, now=timezone.now(), stamp=refreshed_at()),
-        seconds=seconds,
-    )  # fmt: skip
+    return kept(name, unit, period, build, extra=extra, seconds=seconds, stamp=stamp)
 
 
 def _gather(unit: Unit, period: Period, *, now: dt.datetime, stamp) -> dict:
@@ -385,6 +401,75 @@ def _plain(value):
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+# ---------------------------------------------------------------------------- the page
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    """A panel as the dashboard page shows it, ready to render and small to keep: the figure
+    as its JSON script element and the table's rows as HTML (the costly parts), without the
+    figure and the rows themselves."""
+
+    key: str
+    title: str
+    note: str
+    wide: bool
+    link: tuple[str, str] | None
+    script: SafeString  # "" when there is nothing to draw
+    headers: list[tuple[str, bool]]  # [] when the table has no rows
+    body: SafeString
+
+    @classmethod
+    def of(cls, panel: Panel) -> RenderedPanel:
+        rows = panel.table is not None and bool(panel.table.rows)
+        return cls(
+            key=panel.key,
+            title=panel.title,
+            note=panel.note,
+            wide=panel.wide,
+            link=panel.link,
+            script=figure_script(panel),
+            headers=panel.table.headers() if rows else [],
+            body=panel.table.body_html() if rows else mark_safe(""),
+        )
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """What ``unit``'s dashboard page shows over a period, kept until the rollups change."""
+
+    refreshed_at: dt.datetime | None
+    answer: dict  # stats.metrics.metrics()
+    kpis: list[Kpi]
+    cards: list[RenderedPanel]
+
+
+def dashboard_page(unit: Unit, period: Period, *, user) -> DashboardPage:
+    """The dashboard page of ``unit`` over ``period`` for ``user``, who may see ``unit``
+    (the caller checks): the same for everyone but for the station's queue link, which
+    leads one's own station's officers to their queue. Reads the refresh time once."""
+    stamp = refreshed_at()
+    own = getattr(user, "unit_id", None) == unit.pk
+
+    def build() -> DashboardPage:
+        data = dashboard_data(unit, period, stamp=stamp)
+        panels = dashboard_panels(unit, period, user=user, data=data)
+        answer = data["metrics"]
+        return DashboardPage(data["refreshed_at"], answer, kpi_cards(answer), [RenderedPanel.of(p) for p in panels])
+
+    return _kept(stamp, "dashboard-page", unit, period, build, extra="own" if own else "")
+
+
+def figure_script(panel: Panel) -> SafeString:
+    """The panel's figure as a JSON script element (what ``json_script`` makes, compact and
+    escaped with three replaces: the city's map alone is a few hundred kilobytes)."""
+    if panel.figure is None:
+        return mark_safe("")
+    text = json.dumps(panel.figure, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
+    return format_html('<script id="fig-{}" type="application/json">{}</script>', panel.key, mark_safe(text))
 
 
 # ---------------------------------------------------------------------------- panels

@@ -96,7 +96,8 @@ def screen(request, code: str):
     now = timezone.now()
     today = timezone.localdate(now)
     _, period = period_from(request.GET, today)
-    data = dashboard_data(unit, period)  # what the dashboard shows (cached a minute)
+    stamp = refreshed_at()
+    data = dashboard_data(unit, period, stamp=stamp)  # what the dashboard shows (cached a minute)
     month = period_for(PeriodKind.MONTH, today).to_date(today)
     month_answer = data["metrics"] if period == month else metrics(unit, month, now=now)
     day_answer = metrics(unit, period_for(PeriodKind.DAY, today), now=now)
@@ -113,7 +114,7 @@ def screen(request, code: str):
         "kpi_groups": kpi_groups,
         "slides": screen_slides(dashboard_panels(unit, period, user=request.user, data=data)),
         "now_panels": NOW_PANELS,
-        "refreshed_at": refreshed_at(),
+        "refreshed_at": stamp,
         "cycle": _seconds(request.GET, "cycle", CYCLE_SECONDS),
         "refresh": _seconds(request.GET, "refresh", REFRESH_SECONDS),
         "time_zone": settings.TIME_ZONE,

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bulletins.models import BulletinStatus
 from bulletins.services import latest_monthly, visible
 from dashboards.forms import period_from
-from dashboards.kpis import kpi_cards
-from dashboards.panels import Panel, dashboard_data, dashboard_panels
+from dashboards.panels import Panel, dashboard_page, dashboard_panels
 from orgs.models import Unit
 from orgs.roles import Role
 from orgs.selectors import visible_ancestors
@@ -52,19 +48,17 @@ def dashboard_home(request):
 def dashboard(request, code):
     unit = get_object_or_404(Unit.objects.for_user(request.user), code=code)
     form, period = period_from(request.GET)
-    data = dashboard_data(unit, period)
-    answer = data["metrics"]
-    panels = dashboard_panels(unit, period, user=request.user, data=data)
+    page = dashboard_page(unit, period, user=request.user)
     context = {
-        "cards": [(panel, figure_script(panel)) for panel in panels],
+        "cards": page.cards,
         "unit": unit,
         "breadcrumb": visible_ancestors(unit=unit, user=request.user),
         "form": form,
         "period": period,
-        "answer": answer,
-        "kpis": kpi_cards(answer),
+        "answer": page.answer,
+        "kpis": page.kpis,
         "query": request.GET.urlencode(),
-        "refreshed_at": data["refreshed_at"],
+        "refreshed_at": page.refreshed_at,
         **_bulletin_card(request.user, unit),
     }
     return render(request, "dashboards/dashboard.html", context)
@@ -78,16 +72,6 @@ def _bulletin_card(user, unit: Unit) -> dict:
         return {}
     drafts = visible(user).filter(status=BulletinStatus.DRAFT) if user.role == Role.ANALYST else None
     return {"latest_bulletin": latest_monthly(user), "drafts_waiting": drafts.count() if drafts is not None else 0}
-
-
-def figure_script(panel: Panel) -> SafeString:
-    """The panel's figure as a JSON script element (what ``json_script`` makes, compact and
-    escaped with three replaces: the city's map alone is a few hundred kilobytes)."""
-    if panel.figure is None:
-        return mark_safe("")
-    text = json.dumps(panel.figure, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
-    return format_html('<script id="fig-{}" type="application/json">{}</script>', panel.key, mark_safe(text))
 
 
 @login_required

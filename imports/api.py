@@ -75,7 +75,7 @@ class ImportJobViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListM
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         job = import_submit(
-            kind=data["kind"], file_name=data["file"].name, data=data["file"].read(), user=request.user,
+            kind=data["kind"], file_name=data["file"].name, data=data["file"], user=request.user,
             source="api", dry_run=data["dry_run"], partial=data["partial"],
         )  # fmt: skip
         return Response(self._after_commit(job), status=status.HTTP_201_CREATED if job.is_finished else 202)

@@ -35,6 +35,8 @@ def fold(value: str) -> str:
 
 def as_text(value) -> str:
     """Any cell as trimmed text; whole numbers from Excel lose their ``.0``."""
+    if type(value) is str:  # CSV cells: nearly every call
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -45,6 +47,8 @@ def as_text(value) -> str:
 
 
 def is_blank(value) -> bool:
+    if type(value) is str:
+        return not value or value.isspace()
     return as_text(value) == ""
 
 
@@ -53,6 +57,7 @@ DATE_PATTERNS = [
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\Z", re.ASCII)
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
@@ -97,7 +102,13 @@ def parse_datetime(value) -> dt.datetime:
         day = _excel_serial(value)
         seconds = round((value - int(value)) * 86400)
         return dt.datetime.combine(day, dt.time(), SHANGHAI) + dt.timedelta(seconds=seconds)
-    text = fold(as_text(value)).replace("T", " ")
+    text = as_text(value)
+    if len(text) == 19 and _CANONICAL.match(text):  # 2024-05-31 14:03:09, what platforms export
+        try:
+            return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            pass  # the slow road names what is wrong
+    text = fold(text).replace("T", " ")
     date_text, _, time_text = text.partition(" ")
     day = parse_date(date_text)
     clock = dt.time()
@@ -180,7 +191,10 @@ def choice_parser(mapping: dict[str, str], *, what: str):
     folded = {fold(k).lower(): v for k, v in mapping.items()}
 
     def parse(value) -> str:
-        text = fold(as_text(value)).lower()
+        text = as_text(value)
+        if text in folded:  # as written: no folding needed
+            return folded[text]
+        text = fold(text).lower()
         if text in folded:
             return folded[text]
         allowed = " / ".join(dict.fromkeys(k for k in mapping if not k.isascii()))

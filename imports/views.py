@@ -34,7 +34,7 @@ def import_list(request):
             upload = form.cleaned_data["file"]
             try:
                 job = import_submit(
-                    kind=form.cleaned_data["kind"], file_name=upload.name, data=upload.read(), user=request.user,
+                    kind=form.cleaned_data["kind"], file_name=upload.name, data=upload, user=request.user,
                     source="web", dry_run=form.cleaned_data["dry_run"], partial=form.cleaned_data["partial"],
                     progress_token=form.cleaned_data["progress_token"],
                 )  # fmt: skip

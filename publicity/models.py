@@ -2,10 +2,9 @@
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from orgs.models import Unit
-from orgs.records import Record, RecordQuerySet
+from orgs.records import Record, RecordQuerySet, record_history
 
 
 class PublicityForm(models.TextChoices):
@@ -46,7 +45,7 @@ class PublicityActivity(Record):
     app_installs = models.PositiveIntegerField("反诈APP安装数", default=0)
 
     objects = PublicityQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = record_history(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = "宣传活动"

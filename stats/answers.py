@@ -18,16 +18,20 @@ from orgs.models import Unit
 from stats.periods import Period
 from stats.refresh import refreshed_at
 
+READ = object()  # ``kept``'s stamp: read the refresh time now
+
 
 def kept(name: str, unit: Unit, period: Period, build: Callable[[], object], *, extra: str = "",
-         seconds: int | None = None) -> object:  # fmt: skip
+         seconds: int | None = None, stamp=READ) -> object:  # fmt: skip
     """``build()``'s answer about ``unit`` over ``period``, kept for ``seconds`` (default
     ``STATS_CACHE_SECONDS``) under the rollups' refresh time (``extra`` tells apart
-    questions of the same name)."""
+    questions of the same name). A page keeping several answers passes the ``stamp`` it
+    read once."""
     seconds = settings.STATS_CACHE_SECONDS if seconds is None else seconds
     if not seconds:
         return build()
-    stamp = refreshed_at()
+    if stamp is READ:
+        stamp = refreshed_at()
     if stamp is None:
         return build()
     key = f"stats:{name}:{extra}:{unit.pk}:{unit.path}:{period.kind}:{period.start}:{period.end}:{stamp.timestamp()}"

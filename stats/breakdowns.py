@@ -2,10 +2,12 @@
 by victim profile (age band, gender, residency), by area (community / village), and by day
 or ISO week against last year's aligned series.
 
-Like ``stats.metrics``, every answer reads only the rollups — one grouped query per fact
-table, plus the Unit / Area / FraudType rows that name things — carries ``refreshed_at``,
-and is JSON-ready: money as numbers with two decimals, shares and changes in per cent to
-one decimal (half away from zero), ``null`` where a base is 0 or a figure is unknown.
+Like ``stats.metrics``, every answer reads only the rollups — the subtree totals for the
+children and the day / week series, the fact tables for fraud types, victims and areas
+(one grouped query each), plus the Unit / Area / FraudType rows that name things — carries
+``refreshed_at``, and is JSON-ready: money as numbers with two decimals, shares and changes
+in per cent to one decimal (half away from zero), ``null`` where a base is 0 or a figure is
+unknown.
 
 The request side lives here too (``period_from_params``, ``breakdown``), so the API and the
 ``stats`` command read parameters the same way and answer with the same errors.
@@ -21,15 +23,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from cases.models import EventKind, FraudType, Gender, Residency
-from earlywarnings.models import WarningTask
+from cases.models import FraudType, Gender, Residency
 from orgs.errors import DomainError
-from orgs.models import PATH_SEPARATOR, Area, Unit, UnitLevel
+from orgs.models import Area, Unit, UnitLevel
 from stats.catalogue import BASE_METRICS, DERIVED_METRICS, METRICS, derive, shown
 from stats.compare import change_pct
 from stats.facts import AGE_BANDS, AGE_UNKNOWN
-from stats.metrics import MONEY_KEYS, overdue_by_unit, unit_json
-from stats.models import AreaFact, CaseFact, EventFact, PublicityFact, WarningFact
+from stats.metrics import MONEY_KEYS, OVERDUE, overdue_now, subtree_values, unit_json
+from stats.models import AreaFact, CaseFact, DayTotal, MonthTotal
 from stats.periods import Period, PeriodError, PeriodKind, custom_period, period_for
 from stats.refresh import refreshed_at
 
@@ -52,39 +53,6 @@ SERIES_METRICS = tuple(m.key for m in BASE_METRICS)
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-# The base metrics as sums over each fact table — key: (column, conditions). The same
-# 口径 as ``stats.metrics.base_values`` (tests/stats/test_breakdowns.py checks they agree).
-CASE_SUMS = {
-    "reports": ("n", {}),
-    "cases": ("n", {"filed": True}),
-    "loss": ("loss", {"filed": True}),
-    "warned_victims": ("warned", {"filed": True}),
-}
-EVENT_SUMS = {
-    "solved": ("n", {"kind": EventKind.SOLVED}),
-    "arrests": ("people", {"kind": EventKind.ARREST}),
-    "frozen": ("amount", {"kind": EventKind.FREEZE}),
-    "recovered": ("amount", {"kind": EventKind.RECOVER}),
-    "returned": ("amount", {"kind": EventKind.RETURN}),
-}
-WARNING_SUMS = {
-    "warnings_received": ("received", {}),
-    "warnings_handled": ("handled", {}),
-    "warnings_on_time": ("handled_on_time", {}),
-    "dissuaded": ("dissuaded", {}),
-    "signed": ("signed", {}),
-    "signed_on_time": ("signed_on_time", {}),
-    "sign_seconds": ("sign_seconds", {}),
-    "handle_seconds": ("handle_seconds", {}),
-}
-PUBLICITY_SUMS = {"publicity_activities": ("n", {}), "publicity_reach": ("reach", {})}
-FACT_SUMS = (
-    (CaseFact, CASE_SUMS),
-    (EventFact, EVENT_SUMS),
-    (WarningFact, WARNING_SUMS),
-    (PublicityFact, PUBLICITY_SUMS),
-)
-OVERDUE = "warnings_overdue"  # a point-in-time count, not a sum over days
 
 # Victim profile: the CaseFact columns of each dimension with their labels, unknown last.
 PROFILES = {
@@ -256,34 +224,6 @@ def _sum(column: str, period: Period, conditions: dict) -> Sum:
     return Sum(column, filter=_within(period) & Q(**conditions), default=0)
 
 
-def _grouped_sums(unit: Unit, periods: list[Period], group: str) -> dict[object, list[dict]]:
-    """The base metrics (all but warnings_overdue) and EXTRA_KEYS of ``unit``'s subtree per
-    value of the fact column ``group`` (shared by every fact table: ``unit_id``, ``day``):
-    one grouped query per fact table. Groups with no rows are absent."""
-    result: dict[object, list[dict]] = {}
-    for model, spec in FACT_SUMS:
-        aggregates = {
-            f"{key}__{i}": _sum(column, period, conditions)
-            for i, period in enumerate(periods)
-            for key, (column, conditions) in spec.items()
-        }
-        rows = model.objects.within(unit).filter(_any_of(periods)).order_by().values(group).annotate(**aggregates)
-        for row in rows:
-            values = result.setdefault(row.pop(group), [{} for _ in periods])
-            for name, value in row.items():
-                key, i = name.rsplit("__", 1)
-                values[int(i)][key] = value
-    return result
-
-
-def _empty_values() -> dict:
-    values = {key: 0 for _model, spec in FACT_SUMS for key in spec}
-    values[OVERDUE] = 0
-    for key in MONEY_KEYS:
-        values[key] = Decimal(0)
-    return values
-
-
 def _envelope(by: str, unit: Unit, period: Period) -> dict:
     yoy = period.yoy()
     return {
@@ -315,25 +255,9 @@ def by_children(unit: Unit, period: Period, *, rank_by: str = "cases", now: dt.d
     periods = [period, period.yoy()]
     units = list(Unit.objects.subtree(unit))
     children = [u for u in units if u.parent_id == unit.pk]
-    depth = unit.path.count(PATH_SEPARATOR)
-    child_of_path = {child.path: child.pk for child in children}
-
-    def child_id(path: str) -> int | None:
-        prefix = PATH_SEPARATOR.join(path.split(PATH_SEPARATOR)[: depth + 1]) + PATH_SEPARATOR
-        return child_of_path.get(prefix)
-
-    owner = {u.pk: child_id(u.path) for u in units}  # unit id → child id (None: the unit itself)
-    groups: dict[int | None, list[dict]] = {
-        key: [_empty_values() for _ in periods] for key in [None, *child_of_path.values()]
-    }
-    for unit_id, values in _grouped_sums(unit, periods, "unit_id").items():
-        target = groups[owner.get(unit_id)]
-        for i, vals in enumerate(values):
-            for key, value in vals.items():
-                target[i][key] += value
-    for i, counts in enumerate(overdue_by_unit(unit, periods, now=now)):
-        for unit_id, n in counts.items():
-            groups[owner.get(unit_id)][i][OVERDUE] += n
+    values = subtree_values(unit, periods, now=now, children=children)
+    total = values[unit.pk]
+    own = {m.key: total[0][m.key] - sum(values[child.pk][0][m.key] for child in children) for m in BASE_METRICS}
 
     # Population: the unit's own figure, else the sum of its stations' (as stats.metrics.population).
     stations = [u for u in units if u.level == UnitLevel.STATION]
@@ -343,18 +267,13 @@ def by_children(unit: Unit, period: Period, *, rank_by: str = "cases", now: dt.d
             return of.population
         return sum(s.population or 0 for s in stations if s.path.startswith(of.path)) or None
 
-    total = [_empty_values() for _ in periods]
-    for values in groups.values():
-        for i, vals in enumerate(values):
-            for key, value in vals.items():
-                total[i][key] += value
     total_people = people(unit)
     total_metrics = _unit_metrics(total, total_people, total=None)
     rows = [
         {
             "unit": unit_json(child),
             "population": people(child),
-            "metrics": _unit_metrics(groups[child.pk], people(child), total=total[0]),
+            "metrics": _unit_metrics(values[child.pk], people(child), total=total[0]),
         }
         for child in children  # in tree order, which breaks ties below
     ]
@@ -363,7 +282,6 @@ def by_children(unit: Unit, period: Period, *, rank_by: str = "cases", now: dt.d
     for row, rank, yoy_rank in zip(rows, ranks, yoy_ranks, strict=True):
         row["rank"], row["yoy_rank"] = rank, yoy_rank
     rows.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0))
-    own = groups[None][0]
     answer = _envelope("children", unit, period)
     answer.update(
         {
@@ -638,21 +556,11 @@ def by_time(unit: Unit, period: Period, by: str, *, metric: str = "cases", now: 
 def _bucket_values(
     unit: Unit, metric: str, buckets: list[Bucket], periods: list[Period], *, now: dt.datetime
 ) -> list[int | Decimal]:
-    """``metric`` over each bucket: sums of one query grouped by day, or for
-    warnings_overdue the count at the end of each bucket's last day."""
+    """``metric`` over each bucket: sums of the unit's day totals, or for warnings_overdue
+    the count at the end of each bucket's last day."""
     if metric == OVERDUE:
         return _overdue_series(unit, [last for _k, _l, _first, last in buckets], now=now)
-    model, column, conditions = next(
-        (model, *spec[metric]) for model, spec in FACT_SUMS if metric in spec
-    )  # the fact table that holds it
-    daily = dict(
-        model.objects.within(unit)
-        .filter(_any_of(periods), **conditions)
-        .order_by()
-        .values("day")
-        .annotate(v=Sum(column, default=0))
-        .values_list("day", "v")
-    )
+    daily = dict(DayTotal.objects.filter(_any_of(periods), unit=unit).order_by().values_list("day", metric))
     out = []
     for _key, _label, first, last in buckets:
         days = ((first + dt.timedelta(days=k)) for k in range((last - first).days + 1))
@@ -663,28 +571,27 @@ def _bucket_values(
 
 def _overdue_series(unit: Unit, ends: list[dt.date], *, now: dt.datetime) -> list[int]:
     """Tasks open past a deadline at the end of each day in ``ends`` — as
-    ``stats.metrics.overdue_at_end``: the running sum of the rollups' starts minus ends for
-    a day before today, the open tasks now for today or later."""
+    ``stats.metrics.subtree_values``: the running sum of the subtree totals' overdue changes
+    for a day before today (whole months, then days), the open tasks now for today or later."""
     today = timezone.localtime(now).date()
-    past = [day for day in ends if day < today]
+    past = sorted({day for day in ends if day < today})
     running: dict[dt.date, int] = {}
     if past:
-        deltas = (
-            WarningFact.objects.within(unit)
-            .filter(day__lte=max(past))
+        first = past[0].replace(day=1)
+        total = MonthTotal.objects.filter(unit=unit, month__lt=first).aggregate(n=Sum("overdue_change", default=0))["n"]
+        changes = dict(
+            DayTotal.objects.filter(unit=unit, day__gte=first, day__lte=past[-1])
             .order_by()
-            .values("day")
-            .annotate(s=Sum("overdue_starts", default=0), e=Sum("overdue_ends", default=0))
-            .values_list("day", "s", "e")
+            .values_list("day", "overdue_change")
         )
-        changes = sorted((day, s - e) for day, s, e in deltas)
-        total, i = 0, 0
-        for day in sorted(set(past)):
-            while i < len(changes) and changes[i][0] <= day:
-                total += changes[i][1]
+        day, i = first, 0
+        while i < len(past):
+            total += changes.get(day, 0)
+            if day == past[i]:
+                running[day] = total
                 i += 1
-            running[day] = total
+            day += dt.timedelta(days=1)
     live = None
-    if len(past) < len(ends):
-        live = WarningTask.objects.live().within(unit).overdue(now).count()
+    if len(past) < len(set(ends)):
+        live = overdue_now(unit, now=now)[unit.pk]
     return [running[day] if day < today else live for day in ends]

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, FraudCase, Gender, Residency
 from earlywarnings.models import Outcome, WarningTask
+from orgs.batches import batches
 from publicity.models import PublicityActivity
 from stats.models import AreaFact, CaseFact, EventFact, Footprint, PublicityFact, Source, WarningFact
 
@@ -40,14 +41,8 @@ AGE_UNKNOWN = ("age_unknown", "年龄不详")
 
 
 def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    """``items`` in lists of ``size`` (by default ``CHUNK``, rows per statement)."""
+    return batches(items, size)
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -77,12 +72,17 @@ def _moment_q(pairs: Pairs, unit_field: str, moment_fields: Iterable[str]) -> Q:
     """Rows of the given units with any of ``moment_fields`` (datetimes) on one of its days."""
     q = Q(pk__in=[])
     for unit_id, days in pairs.items():
-        on_days = Q(pk__in=[])
-        for first, last in day_runs(days):
-            start, end = day_start(first), day_start(last + dt.timedelta(days=1))
-            for field in moment_fields:
-                on_days |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
-        q |= Q(**{unit_field: unit_id}) & on_days
+        q |= Q(**{unit_field: unit_id}) & _on_days(days, moment_fields)
+    return q
+
+
+def _on_days(days: Iterable[dt.date], moment_fields: Iterable[str]) -> Q:
+    """Rows with any of ``moment_fields`` (datetimes) on one of ``days``."""
+    q = Q(pk__in=[])
+    for first, last in day_runs(days):
+        start, end = day_start(first), day_start(last + dt.timedelta(days=1))
+        for field in moment_fields:
+            q |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
     return q
 
 
@@ -166,10 +166,10 @@ def rebuild_footprints(*, tasks: bool = True) -> None:
     for source, qs in footprint_querysets().items():
         if source != Source.TASK or tasks:
             sql, params = qs.query.sql_with_params()
-            _insert_select(Footprint, FOOTPRINT_COLUMNS, sql, params)
+            insert_select(Footprint, FOOTPRINT_COLUMNS, sql, params)
 
 
-def _insert_select(model, columns: list[str], sql: str, params) -> None:
+def insert_select(model, columns: list[str], sql: str, params) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
     with connection.cursor() as cursor:
@@ -204,7 +204,7 @@ def _write_grouped(model, qs: QuerySet, keys: dict[str, str], aggregates: dict[s
     names = [f"k_{col}" for col in keys] + list(aggregates)
     sql, params = grouped.values_list(*names).query.sql_with_params()
     columns = [*keys, *(name.removesuffix("_") for name in aggregates)]
-    _insert_select(model, columns, sql, params)
+    insert_select(model, columns, sql, params)
 
 
 def write_case_facts(cases: QuerySet) -> None:
@@ -402,13 +402,20 @@ def recompute_pairs(pairs: Pairs) -> None:
 
 def _tasks_on(pairs: Pairs) -> list[int]:
     """Ids of the tasks with any moment on one of the pairs' days: one indexed range query
-    per unit and moment (``(station, moment)`` indexes), rather than one OR over them all,
-    which PostgreSQL answers by reading every task of the stations."""
-    ids: set[int] = set()
+    per moment for each set of units sharing the same days (a day's import touches the
+    same day or two at every station), rather than one OR over them all, which PostgreSQL
+    answers by reading every task of the stations — or one query per unit, ten thousand
+    of them at a province's 2,000 stations."""
+    by_days: dict[frozenset, list[int]] = {}
     for unit_id, days in pairs.items():
-        for field in TASK_MOMENTS:
-            q = _moment_q({unit_id: days}, "station_id", [field])
-            ids.update(WarningTask.objects.filter(q).order_by().values_list("id", flat=True))
+        if days:
+            by_days.setdefault(frozenset(days), []).append(unit_id)
+    ids: set[int] = set()
+    for days, unit_ids in by_days.items():
+        for units in chunks(sorted(unit_ids), 1000):
+            for field in TASK_MOMENTS:
+                q = Q(station_id__in=units) & _on_days(days, [field])
+                ids.update(WarningTask.objects.filter(q).order_by().values_list("id", flat=True))
     return sorted(ids)
 
 

@@ -1,8 +1,11 @@
 """Rollups: per-day, per-unit fact tables that every statistic reads instead of raw rows.
 
 Each fact row sums the live records of one unit (the station a case or task sits at, or the
-unit that held a publicity activity) on one day, split by a small dimension. Any unit and
-any period is a SUM over the rows of the unit's subtree between two dates.
+unit that held a publicity activity) on one day, split by a small dimension. Above them,
+the subtree totals (``DayTotal``, ``MonthTotal``) hold every unit's whole subtree per day
+and per month with the dimensions summed away, so a unit's figures over a period are a
+few rows of its own, however many stations sit below it: the base metrics read those,
+the breakdowns by fraud type, victim or area the fact rows.
 
 The refresh (``stats.refresh``) recomputes the (day, unit) pairs that records changed
 since its watermark touched. To know the pairs a record *used* to touch — a task moved to
@@ -31,6 +34,9 @@ class StatsState(models.Model):
     rebuilt_at = models.DateTimeField("全量重建时间", null=True)
     last_pairs = models.PositiveIntegerField("上次刷新的（日, 单位）数", default=0)
     last_seconds = models.FloatField("上次刷新耗时（秒）", default=0)
+    # The tree the subtree totals were summed over ({unit id: parent id}; None: never):
+    # a unit moved or removed since makes the refresh sum them afresh.
+    totals_tree = models.JSONField("汇总所依据的单位树", null=True, editable=False)
 
     class Meta:
         verbose_name = "统计状态"
@@ -186,6 +192,70 @@ class PublicityFact(Fact):
 
     class Meta:
         indexes = [models.Index(fields=["unit", "day"]), models.Index(fields=["day"])]
+
+
+class Total(models.Model):
+    """The sums of one unit's whole subtree (its own records and every descendant's) over
+    a stretch of days, every fact table's dimensions summed away: one column per base
+    metric of DATA.md (named by its key) and per sum a derived metric needs.
+
+    A unit's figures over any period are then a few rows of its own rather than a sum over
+    every station below it and every day: whole months from ``MonthTotal`` and the days at
+    either end from ``DayTotal`` (``stats.totals`` keeps them; ``stats.metrics`` reads them).
+    """
+
+    # Indexed by the unique (unit, day) / (unit, month) constraint, which leads with it.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    reports = models.IntegerField(default=0)
+    cases = models.IntegerField(default=0)
+    loss = models.DecimalField(**MONEY_SUM)
+    warned_victims = models.IntegerField(default=0)
+    solved = models.IntegerField(default=0)
+    arrests = models.IntegerField(default=0)
+    frozen = models.DecimalField(**MONEY_SUM)
+    recovered = models.DecimalField(**MONEY_SUM)
+    returned = models.DecimalField(**MONEY_SUM)
+    warnings_received = models.IntegerField(default=0)
+    warnings_handled = models.IntegerField(default=0)
+    warnings_on_time = models.IntegerField(default=0)
+    dissuaded = models.IntegerField(default=0)
+    signed = models.IntegerField(default=0)
+    signed_on_time = models.IntegerField(default=0)
+    sign_seconds = models.BigIntegerField(default=0)
+    handle_seconds = models.BigIntegerField(default=0)
+    publicity_activities = models.IntegerField(default=0)
+    publicity_reach = models.BigIntegerField(default=0)
+    # Tasks that started being overdue minus those that stopped: the overdue count at the
+    # end of a day is the running sum of this up to that day.
+    overdue_change = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DayTotal(Total):
+    """A unit's subtree on one day."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="daytotal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}"
+
+
+class MonthTotal(Total):
+    """A unit's subtree over one calendar month (``month`` is its first day): the sum of
+    the unit's ``DayTotal`` rows of that month."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="monthtotal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m}"
 
 
 class TargetMetric(models.TextChoices):

@@ -134,6 +134,38 @@ class Period:
                 "label": self.label}  # fmt: skip
 
 
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def months_end(day: dt.date) -> dt.date:
+    """Where the whole months up to ``day`` stop: the first day after the last calendar
+    month that ends on or before ``day`` (``day``'s own month counts when ``day`` is its
+    last day)."""
+    after = day + ONE_DAY
+    return after if after.day == 1 else after.replace(day=1)
+
+
+def month_split(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """The days ``start``–``end`` as the whole calendar months inside them (their first
+    days) and the days left over at either end, as (first, last) runs: 15 January – 10
+    March is February, plus 15–31 January and 1–10 March."""
+    first = start if start.day == 1 else next_month(start)
+    stop = months_end(end)
+    if first >= stop:
+        return [], [(start, end)]
+    months = [first]
+    while (month := next_month(months[-1])) < stop:
+        months.append(month)
+    days = []
+    if start < first:
+        days.append((start, first - ONE_DAY))
+    if stop <= end:
+        days.append((stop, end))
+    return months, days
+
+
 def period_for(kind: str, day: dt.date) -> Period:
     """The period of ``kind`` that holds ``day`` (year to date: 1 January to ``day``)."""
     try:

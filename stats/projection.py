@@ -16,9 +16,8 @@ value so far ÷ days elapsed × days remaining. Today counts as elapsed, with wh
 rollups hold for it — a projection made early in the morning leans low.
 
 Counts are projected to a whole number (half up), money to the fen. A finished month is
-simply its actual value. Daily values come from the rollups (one grouped query per fact
-table); any base metric that is a sum by day can be projected (not warnings_overdue, a
-point-in-time count).
+simply its actual value. Daily values come from the unit's day totals (one query); any base
+metric that is a sum by day can be projected (not warnings_overdue, a point-in-time count).
 """
 
 from __future__ import annotations
@@ -29,19 +28,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import EventKind
 from orgs.models import Unit
 from stats.catalogue import METRICS
-from stats.models import CaseFact, EventFact, PublicityFact, WarningFact
+from stats.models import CaseFact, DayTotal, EventFact, PublicityFact, WarningFact
 from stats.periods import shift_year
 
 CENT = Decimal("0.01")
 ONE = Decimal("1")
 
-# Base metric → (fact table, column, conditions): the same 口径 as stats.metrics.base_values.
+# Base metric → (fact table, column, conditions): how it sums over the fact rows (the 口径 of
+# stats.totals.FACT_SUMS). Its keys are the metrics a projection can take.
 DAILY_SOURCES: dict[str, tuple[type, str, dict]] = {
     "reports": (CaseFact, "n", {}),
     "cases": (CaseFact, "n", {"filed": True}),
@@ -103,24 +103,17 @@ def month_state(month: dt.date, today: dt.date) -> MonthState:
 
 def daily_values(unit: Unit, metrics: list[str], ranges: list[tuple[dt.date, dt.date]]) -> dict[str, Daily]:
     """For each metric, its value on each day of ``ranges`` (both ends inclusive) over
-    ``unit``'s subtree; days without any fact are absent. One query per fact table."""
-    result: dict[str, Daily] = {metric: {} for metric in metrics}
-    days = Q(pk__in=[])
-    for start, end in ranges:
-        days |= Q(day__gte=start, day__lte=end)
-    by_model: dict[type, list[str]] = {}
+    ``unit``'s subtree, from the unit's day totals; days without one are absent. One query."""
     for metric in metrics:
         if metric not in DAILY_SOURCES:
             raise ValueError(f"{metric} is not a base metric summed by day")
-        by_model.setdefault(DAILY_SOURCES[metric][0], []).append(metric)
-    for model, keys in by_model.items():
-        sums = {
-            key: Sum(DAILY_SOURCES[key][1], filter=Q(**DAILY_SOURCES[key][2]), default=0) for key in keys
-        }  # fmt: skip
-        rows = model.objects.within(unit).filter(days).order_by().values("day").annotate(**sums)
-        for row in rows:
-            for key in keys:
-                result[key][row["day"]] = row[key]
+    days = Q(pk__in=[])
+    for start, end in ranges:
+        days |= Q(day__gte=start, day__lte=end)
+    result: dict[str, Daily] = {metric: {} for metric in metrics}
+    for day, *amounts in DayTotal.objects.filter(days, unit=unit).order_by().values_list("day", *metrics):
+        for metric, amount in zip(metrics, amounts, strict=True):
+            result[metric][day] = amount
     return result
 
 

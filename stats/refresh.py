@@ -3,8 +3,9 @@
 ``refresh()`` reads the records changed since the watermark (``updated_at``, which imports,
 the API, the admin and services all set), moves their footprints, and recomputes exactly
 the (unit, day) pairs they touched before and after — from the raw records, so running it
-twice, or over an overlapping window, never double counts. Refreshes take a lock (an
-UPDATE of the state row), so two never interleave.
+twice, or over an overlapping window, never double counts — then the subtree totals of
+those pairs and of their ancestors (``stats.totals``), from the recomputed facts.
+Refreshes take a lock (an UPDATE of the state row), so two never interleave.
 
 The window starts ``OVERLAP`` before the watermark: a transaction that stamped its rows
 just before a refresh but committed just after it is still seen by the next one. An
@@ -20,12 +21,12 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from stats import facts
-from stats.models import Source, StatsState
+from stats import facts, totals
+from stats.models import DayTotal, MonthTotal, Source, StatsState
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +88,27 @@ def refresh(*, since: dt.datetime | None = None) -> RefreshResult:
         count = sum(len(days) for days in pairs.values())
         if count > FULL_RECOMPUTE_PAIRS:
             facts.recompute_all()
+            totals.recompute_all()
         else:
             facts.recompute_pairs(pairs)
+            totals.recompute_pairs(pairs)
         seconds = time.monotonic() - started
         StatsState.objects.filter(pk=1).update(watermark=now, refreshed_at=now, last_pairs=count,
                                                last_seconds=seconds)  # fmt: skip
     result = RefreshResult("refresh", records, count, seconds, now)
     log.debug("%s", result)
     return result
+
+
+def _analyze() -> None:
+    """After a rebuild every rollup row is new: PostgreSQL's planner statistics are read
+    afresh at once rather than when autovacuum next gets to it (until then it may plan a
+    dashboard's sum over millions of rows as if the tables were empty)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (*facts.FACT_MODELS, DayTotal, MonthTotal):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def rebuild(*, since: dt.date | None = None) -> RefreshResult:
@@ -107,9 +121,11 @@ def rebuild(*, since: dt.date | None = None) -> RefreshResult:
 def _rebuild(state: StatsState, started: float, *, since_day: dt.date | None) -> RefreshResult:
     now = timezone.now()
     facts.rebuild_all(since_day)
+    totals.recompute_all(since_day)
     seconds = time.monotonic() - started
     StatsState.objects.filter(pk=state.pk).update(watermark=now, refreshed_at=now, rebuilt_at=now, last_pairs=0,
                                                   last_seconds=seconds)  # fmt: skip
+    transaction.on_commit(_analyze)
     result = RefreshResult("rebuild", 0, 0, seconds, now)
     log.debug("%s", result)
     return result

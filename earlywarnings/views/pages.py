@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from earlywarnings.views.common import (
     RECENT,
     REVIEW,
     VIEW,
+    CardActions,
     Failed,
     Targets,
     attempts_prefetch,
@@ -62,21 +63,26 @@ def render_queue(request, params: QueryDict, *, failed: Failed | None = None):
     else:
         tasks = tasks.prefetch_related(attempts_prefetch())
 
-    page = Paginator(tasks, PAGE_SIZE).get_page(params.get("page"))
-    targets = Targets()
+    # Both counts in one query; the paginator takes its count from it.
+    counts = tasks.order_by().aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline_at__lt=now)))
+    paginator = Paginator(tasks, PAGE_SIZE)
+    paginator.count = counts["open"]
+    page = paginator.get_page(params.get("page"))
+    here = here_url("warning_queue", params)
+    actions = CardActions(request, here=here, targets=Targets(), failed=failed)
     context = {
         "station_view": station_view,
         "filter_form": filter_form,
         "filtering": any(v for k, v in params.items() if k != "page"),
         "page": page,
-        "cards": [task_card(task, user=user, targets=targets, failed=failed) for task in page] if station_view else [],
-        "open_count": page.paginator.count,
-        "overdue_count": tasks.filter(deadline_at__lt=now).count(),
+        "cards": [actions.card(task) for task in page] if station_view else [],
+        "open_count": counts["open"],
+        "overdue_count": counts["overdue"],
         "handled_today": scope.filter(handled_at__gte=day_start(timezone.localdate(now)))
         .select_related("station", "handled_by")
         .order_by("-handled_at")[:RECENT],
         "now": now,
-        "here": here_url("warning_queue", params),
+        "here": here,
     }
     return render(request, "earlywarnings/queue.html", context)
 
@@ -188,6 +194,8 @@ def render_review_list(request, params: QueryDict, *, failed: Failed | None = No
         .order_by("handled_at", "pk")
     )  # fmt: skip
     page = Paginator(tasks, PAGE_SIZE).get_page(params.get("page"))
+    here = here_url("warning_review_list", params)
+    actions = CardActions(request, here=here, targets=Targets(), failed=failed)
     reviews = (
         FourChecksReview.objects.for_user(user).filter(status=ReviewStatus.OPEN).select_related("county")
         .annotate(is_overdue=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()))
@@ -195,9 +203,9 @@ def render_review_list(request, params: QueryDict, *, failed: Failed | None = No
     )  # fmt: skip
     context = {
         "page": page,
-        "cards": [task_card(task, user=user, targets=Targets(), failed=failed) for task in page],
+        "cards": [actions.card(task) for task in page],
         "reviews": reviews,
         "now": timezone.now(),
-        "here": here_url("warning_review_list", params),
+        "here": here,
     }
     return render(request, "earlywarnings/review_list.html", context)

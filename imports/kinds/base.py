@@ -9,9 +9,13 @@ header matching, parsing, duplicate keys, all-or-nothing, progress and the repor
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import connections, router
+
+from orgs.batches import batches
 
 
 @dataclass(frozen=True)
@@ -31,9 +35,28 @@ class Column:
 CHUNK = 900  # keys per IN (...) query, under every database's parameter limit
 
 
-def chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
+    """``items`` in lists of ``size`` (by default ``CHUNK``, keys per IN query)."""
+    return batches(items, size)
+
+
+def stored(queryset, field: str, values: list) -> dict:
+    """The records of ``queryset`` whose ``field`` is one of ``values``, by that value. On
+    PostgreSQL the values that exist are found first, in one array query: a new file's rows
+    find none, and 900-key IN lists cost more than the rows they read."""
+    values = [v for v in values if v]
+    model = queryset.model
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor == "postgresql" and values:
+        column, table = model._meta.get_field(field).column, model._meta.db_table
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} = ANY(%s)", [values])
+            values = [row[0] for row in cursor.fetchall()]
+    found = {}
+    for chunk in chunks(values):
+        found.update((getattr(record, field), record) for record in queryset.filter(**{f"{field}__in": chunk}))
+    return found
 
 
 def normalize_header(text: str) -> str:

@@ -18,7 +18,7 @@ from orgs.models import LEVEL_RANK, TOP_AREA_KINDS, Area, AreaKind, Unit, UnitLe
 
 text = partial(parse_text, max_length=100)
 code_text = partial(parse_text, max_length=32)
-parse_population = partial(parse_count, maximum=100_000_000)
+parse_population = partial(parse_count, maximum=2_000_000_000)  # a province can pass 100 million
 
 parse_level = choice_parser(
     {"省": UnitLevel.PROVINCE, "省厅": UnitLevel.PROVINCE, "市": UnitLevel.CITY, "市局": UnitLevel.CITY,

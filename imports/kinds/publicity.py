@@ -7,7 +7,7 @@ from functools import partial
 from django.utils import timezone
 
 from imports import bulk
-from imports.kinds.base import Column, Context, Kind, Row, WriteResult, chunks
+from imports.kinds.base import Column, Context, Kind, Row, WriteResult, stored
 from imports.kinds.refs import UnitLookup
 from imports.parsers import choice_parser, parse_count, parse_date, parse_text
 from publicity.models import PublicityActivity, PublicityForm
@@ -57,10 +57,7 @@ class PublicityKind(Kind):
 
     def write(self, rows: list[Row], ctx: Context) -> WriteResult:
         result = WriteResult()
-        by_no: dict[str, PublicityActivity] = {}
-        numbers = [r.values["activity_no"] for r in rows if r.values["activity_no"]]
-        for chunk in chunks(numbers):
-            by_no.update((a.activity_no, a) for a in PublicityActivity.objects.filter(activity_no__in=chunk))
+        by_no = stored(PublicityActivity.objects.all(), "activity_no", [r.values["activity_no"] for r in rows])
         by_natural: dict[tuple, PublicityActivity] = {}
         unit_ids = sorted({r.values["unit"].pk for r in rows if not r.values["activity_no"]})
         if unit_ids:

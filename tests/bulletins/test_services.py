@@ -189,6 +189,7 @@ def test_readers_see_issued_bulletins_of_their_subtree_and_analysts_the_drafts(d
     assert services.latest_monthly(data.leader) == city
     assert services.latest_monthly(data.reviewer_x) == county  # their own unit's
     assert services.latest_monthly(data.officer_a) is None  # the station's is still a draft
+    assert {"payload", "changes"} <= services.latest_monthly(data.leader).get_deferred_fields()  # home: label only
 
 
 def test_a_station_correction_counts_cases_with_no_community(data):

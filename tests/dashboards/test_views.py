@@ -64,6 +64,17 @@ def panel_keys(response) -> list[str]:
     return re.findall(r'data-panel="([a-z_]+)"', response.content.decode())
 
 
+def table_rows(response, key: str) -> list[list[str]]:
+    """A panel's table as the page shows it: each cell's raw value (``data-sort``)."""
+    table = re.search(rf'data-testid="table-{key}">(.*?)</table>', response.content.decode(), re.S).group(1)
+    body = table.split("<tbody>", 1)[1]
+    return [re.findall(r'data-sort="([^"]*)"', row) for row in body.split("</tr>") if "<td" in row]
+
+
+def card(response, key: str):
+    return next(c for c in response.context["cards"] if c.key == key)
+
+
 # ---------------------------------------------------------------------------- pages
 
 
@@ -94,9 +105,9 @@ def test_county_dashboard_drills_down_to_its_stations_keeping_the_period(may):
     assert 'href="/dashboard/XA/?period=month&amp;date=2024-05-31"' in html
     assert 'href="/dashboard/XB/?period=month&amp;date=2024-05-31"' in html
     assert "/dashboard/YD/" not in html  # not a child, and outside the reviewer's scope
-    ranking = next(p for p in response.context["cards"] if p[0].key == "children")[0].table
-    assert [row[1] for row in ranking.rows] == ["滨江派出所", "解放路派出所"]
-    assert ranking.rows[0][4] == 3  # station A: three filed cases in May
+    ranking = table_rows(response, "children")
+    assert [row[1] for row in ranking] == ["滨江派出所", "解放路派出所"]
+    assert ranking[0][4] == "3"  # station A: three filed cases in May
     crumbs = re.search(r'data-testid="dash-breadcrumb">(.*?)</nav>', html, re.S).group(1)
     assert "江临市公安局" in crumbs and 'href="/dashboard/C/' not in crumbs  # above the reviewer: no link
 
@@ -146,12 +157,11 @@ def test_an_empty_unit_says_what_to_do_instead_of_drawing_empty_frames(tree):
 def test_targets_show_cards_for_the_units_that_missed_them(may):
     Target.objects.create(unit=may.county_x, month=dt.date(2024, 5, 1), metric="cases", drop_pct=Decimal("10"))
     response = client_for(may.leader).get("/dashboard/C/", MAY)
-    panel = next(p for p, _script in response.context["cards"] if p.key == "targets")
-    assert panel.table.rows[0][:2] == ["临江区公安分局", "发案数"]
+    assert table_rows(response, "targets")[0][:2] == ["临江区公安分局", "发案数"]
     (bars,) = [t for t in figure(response, "targets")["data"] if t["type"] == "bar"]
     # X: 4 filed in May 2024 against 3 in May 2023: +33.3%, a rise past the red line.
     assert bars["y"] == [33.3] and bars["text"] == ["红牌 ↑33.3%"]
-    assert "红牌：临江区公安分局" in panel.note
+    assert "红牌：临江区公安分局" in card(response, "targets").note
 
 
 # ---------------------------------------------------------------------------- scope
@@ -277,3 +287,63 @@ def test_answers_are_kept_until_the_next_refresh_and_shapes_until_an_area_change
     area.save()
     refresh()  # a new refreshed_at: the answers are read again, and the changed area's shape with them
     assert figure(client.get("/dashboard/XA/", MAY), "map")["layout"]["meta"]["bounds"] == [107, 31, 107.1, 31.1]
+
+
+# ---------------------------------------------------------------------------- kept pages
+
+
+@pytest.fixture
+def kept(settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+
+
+def statsstate_reads(queries) -> int:
+    return sum('"stats_statsstate"' in q["sql"] for q in queries)
+
+
+def test_the_dashboard_reads_the_refresh_time_once(may, kept, monkeypatch, django_assert_max_num_queries):
+    import dashboards.panels
+
+    reads = []
+    read = dashboards.panels.refreshed_at
+    monkeypatch.setattr(dashboards.panels, "refreshed_at", lambda: reads.append(1) or read())
+    client = client_for(may.leader)
+
+    assert client.get("/dashboard/C/", MAY).status_code == 200  # built: the engine reads its own
+    assert len(reads) == 1
+    with django_assert_max_num_queries(12) as queries:  # kept: nothing of the engine's
+        response = client.get("/dashboard/C/", MAY)
+    assert len(reads) == 2 and statsstate_reads(queries) == 1
+    assert response.context["refreshed_at"] is not None
+
+
+def test_a_kept_page_is_not_built_again_until_the_rollups_change(may, kept, monkeypatch):
+    import dashboards.panels
+
+    def cases_by_station(response) -> dict[str, str]:
+        return {row[1]: row[4] for row in table_rows(response, "children")}
+
+    client = client_for(may.leader)
+    first = cases_by_station(client.get("/dashboard/X/", MAY))
+    with monkeypatch.context() as patched:
+        patched.setattr(dashboards.panels, "dashboard_panels", lambda *a, **k: pytest.fail("built again"))
+        assert cases_by_station(client.get("/dashboard/X/", MAY)) == first
+
+    CaseFactory(station=may.station_b, reported_on=dt.date(2024, 5, 20))
+    refresh()  # a new refresh time: the page is built again, with the new case
+    after = cases_by_station(client.get("/dashboard/X/", MAY))
+    assert after == {**first, "解放路派出所": str(int(first["解放路派出所"]) + 1)}
+
+
+def test_a_kept_page_never_crosses_scopes(may, kept):
+    own, other = 'class="tool link" href="/warnings/"', 'class="tool link" href="/warnings/?station=XA"'
+    officer = client_for(may.officer_a)
+    assert own in officer.get("/dashboard/XA/", MAY).content.decode()  # their own queue
+
+    html = client_for(may.leader).get("/dashboard/XA/", MAY).content.decode()
+    assert other in html and own not in html
+    assert own in officer.get("/dashboard/XA/", MAY).content.decode()
+
+    assert client_for(may.officer_b).get("/dashboard/XA/", MAY).status_code == 404  # kept, still not theirs
+    assert client_for(may.reviewer_y).get("/dashboard/X/", MAY).status_code == 404

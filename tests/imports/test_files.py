@@ -1,13 +1,16 @@
 """Whatever the file came as: encodings, workbooks, and files that cannot be read."""
 
 import codecs
+import hashlib
 import io
 import zipfile
 
 import pytest
+from django.core.management import call_command
 
 from cases.models import FraudCase
-from imports.models import ImportStatus
+from imports import engine, readers
+from imports.models import ImportJob, ImportStatus
 from imports.services import ImportError_, import_submit
 from tests.imports.conftest import csv_bytes
 
@@ -84,10 +87,58 @@ def test_a_wrong_file_type_or_kind_is_refused_before_anything_is_stored(tree):
         import_submit(kind="weather", file_name="a.csv", data=b"x", user=None, source="cli", run=False)
 
 
-def test_an_oversized_file_is_refused(tree, settings):
+@pytest.mark.parametrize("source", ["web", "api"])
+def test_an_oversized_upload_is_refused(tree, settings, source):
     settings.IMPORT_MAX_FILE_SIZE = 10
     with pytest.raises(ImportError_, match="上限"):
-        import_submit(kind="cases", file_name="a.csv", data=b"x" * 11, user=None, source="cli", run=False)
+        import_submit(kind="cases", file_name="a.csv", data=b"x" * 11, user=None, source=source, run=False)
+
+
+def test_the_command_line_takes_a_file_over_the_upload_limit_as_a_stream(tree, settings, tmp_path):
+    """An operator on the server imports a province's export, gigabytes: no upload limit, and
+    the file is stored and hashed in blocks."""
+    settings.IMPORT_MAX_FILE_SIZE = 10
+    data = csv_bytes(ROWS)
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    call_command("import_data", "cases", str(path), stdout=io.StringIO())
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.APPLIED and job.size == len(data) > 10
+    assert job.sha256 == hashlib.sha256(data).hexdigest()
+    assert job.created == len(ROWS) - 1
+
+
+def test_a_long_file_goes_through_in_chunks_and_a_bad_row_in_the_last_one_writes_nothing(tree, run_import,
+                                                                                           monkeypatch):  # fmt: skip
+    monkeypatch.setattr(engine, "CHUNK_ROWS", 3)
+    rows = [ROWS[0], *([f"J{n}", "2026-05-03", "滨江派出所", "刷单返利", "100"] for n in range(10))]
+    rows[-1][4] = "一百"
+    job = run_import("cases", csv_bytes(rows))
+    assert job.status == ImportStatus.REFUSED and job.rows_read == 10 and job.refused == 1
+    assert job.errors[0]["row"] == 11 and job.errors[0]["column"] == "损失金额"
+    assert not FraudCase.objects.exists()
+    job = run_import("cases", csv_bytes(rows), partial=True)
+    assert job.status == ImportStatus.APPLIED and job.created == 9 and FraudCase.objects.count() == 9
+
+
+def test_a_key_repeated_in_a_later_chunk_is_refused(tree, run_import, monkeypatch):
+    monkeypatch.setattr(engine, "CHUNK_ROWS", 2)
+    rows = [ROWS[0], *([f"J{n}", "2026-05-03", "滨江派出所", "刷单返利", "100"] for n in (1, 2, 3, 1))]
+    job = run_import("cases", csv_bytes(rows))
+    assert job.status == ImportStatus.REFUSED and job.refused == 1
+    assert job.errors[0]["row"] == 5 and "与第 2 行重复" in job.errors[0]["reason"]
+    assert not FraudCase.objects.exists()
+
+
+def test_a_byte_in_another_encoding_after_the_sample_refuses_the_file_at_its_line(tree, run_import, monkeypatch):
+    """The encoding is detected on the file's start; a GBK name far below a UTF-8 start is
+    met while streaming, and the file is refused saying where."""
+    monkeypatch.setattr(readers, "SAMPLE", 200)
+    rows = [ROWS[0], *([f"J{n}", "2026-05-03", "滨江派出所", "刷单返利", "100"] for n in range(20))]
+    data = csv_bytes(rows) + "J99,2026-05-03,滨江派出所,刷单返利,100\r\n".encode("gbk")
+    job = run_import("cases", data)
+    assert job.status == ImportStatus.REFUSED and "第 22 行附近" in job.message and "编码" in job.message
+    assert not FraudCase.objects.exists()
 
 
 def test_a_job_records_file_facts(tree, run_import):

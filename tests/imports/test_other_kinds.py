@@ -28,6 +28,16 @@ def test_units_build_a_tree_in_file_order(db, run_import):
     assert again.unchanged == 3
 
 
+def test_a_province_of_over_a_hundred_million_residents_imports(db, run_import):
+    """Guangdong has 127 million: a province's population is no typing error."""
+    data = csv_bytes([UNIT_HEADER, ["P1", "某省公安厅", "省", "", "131670650"], ["P1C", "某市局", "市", "P1", ""]])
+    job = run_import("units", data)
+    assert job.status == ImportStatus.APPLIED, job.errors
+    assert Unit.objects.get(code="P1").population == 131_670_650
+    too_many = run_import("units", csv_bytes([UNIT_HEADER, ["P2", "笔误省", "省", "", "21000000000"]]))
+    assert too_many.status == ImportStatus.REFUSED and "不能大于" in too_many.errors[0]["reason"]
+
+
 def test_a_unit_whose_parent_comes_later_or_is_a_station_is_refused(tree, run_import):
     data = csv_bytes(
         [

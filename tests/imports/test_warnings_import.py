@@ -72,6 +72,59 @@ def test_a_gbk_history_file_builds_tasks_in_their_states_with_their_timelines(tr
     assert closed.history.get().history_type == "+"
 
 
+TIMELINE_FILE = [
+    *HISTORY_FILE,
+    warning_row("YJ-UNSIGNED-CLOSED", handled=30, method="见面", outcome="已被骗"),
+    warning_row("YJ-BIG-SAVE", signed=1, handled=5, method="短信", outcome="劝阻成功", saved="1234567.8"),
+]
+
+
+def timelines() -> dict:
+    return {
+        task_no: list(TaskTransition.objects.filter(task__task_no=task_no).order_by("at", "id").values_list(
+            "action", "from_status", "to_status", "by_id", "at", "note", "from_unit_id", "to_unit_id"))
+        for task_no in WarningTask.objects.values_list("task_no", flat=True)
+    }  # fmt: skip
+
+
+def test_the_set_based_history_timelines_equal_the_python_ones(tree, run_import, monkeypatch):
+    """PostgreSQL writes a new task's 下发 / 签收 / 处置 / 办结 with one INSERT … SELECT;
+    elsewhere they are built in Python. Both roads give the same rows (notes, units, order)."""
+    from imports.kinds import warnings as kind
+
+    assert run_import("warnings", csv_bytes(TIMELINE_FILE)).status == ImportStatus.APPLIED
+    first = timelines()
+    assert first["YJ-BIG-SAVE"][2][5] == "劝阻成功，止损 1,234,567.80 元"
+    assert [step[:3] for step in first["YJ-UNSIGNED-CLOSED"]] == [
+        (Action.ISSUE, "", TaskStatus.PENDING), (Action.HANDLE, TaskStatus.PENDING, TaskStatus.FEEDBACK),
+        (Action.ACCEPT, TaskStatus.FEEDBACK, TaskStatus.CLOSED),
+    ]  # fmt: skip
+    WarningTask.history.all().delete()
+    TaskTransition.objects.all().delete()
+    WarningTask.objects.all().delete()
+    vendor = kind._connection().vendor
+    other = type("Other", (), {"vendor": "sqlite" if vendor == "postgresql" else "postgresql"})
+    if vendor != "postgresql":
+        pytest.skip("the set-based road is PostgreSQL's")
+    monkeypatch.setattr(kind, "_connection", lambda: other)
+    monkeypatch.setattr(kind, "_insert_transitions", _python_insert(kind))
+    assert run_import("warnings", csv_bytes(TIMELINE_FILE)).status == ImportStatus.APPLIED
+    assert timelines() == first
+
+
+def _python_insert(kind):
+    """``_insert_transitions`` on the real connection, whatever ``_connection`` says."""
+
+    def insert(moves):
+        TaskTransition.objects.bulk_create(
+            TaskTransition(task_id=m.task_id, action=m.action, from_status=m.from_status, to_status=m.to_status,
+                           by_id=m.by_id, at=m.at, note=m.note, from_unit_id=m.from_unit_id, to_unit_id=m.to_unit_id)
+            for m in moves
+        )  # fmt: skip
+
+    return insert
+
+
 def test_reimporting_the_same_file_changes_nothing(tree, run_import):
     data = csv_bytes(HISTORY_FILE, encoding="gbk")
     run_import("warnings", data)
@@ -120,7 +173,7 @@ def test_a_file_never_reopens_a_task_nor_overwrites_the_stations_work(tree, run_
     first = run_import("warnings", csv_bytes(closed_again))
     second = run_import("warnings", csv_bytes(pending_again))
     assert first.unchanged == 1 and "未采用" in first.warnings[0]
-    assert second.unchanged == 1 and "处置单位未按文件更改" in second.warnings[0]
+    assert second.unchanged == 1 and "现由滨江派出所处置，处置单位未按文件更改" in second.warnings[0]
     assert WarningTask.objects.get(task_no="YJ-CLOSED").outcome == Outcome.DISSUADED
     task.refresh_from_db()
     assert (task.status, task.station, task.acknowledged_by) == (TaskStatus.HANDLING, tree.station_a, tree.officer_a)

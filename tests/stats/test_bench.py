@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from cases.models import FraudCase
 from earlywarnings.models import WarningTask
 from orgs.models import Unit
-from stats.models import WarningFact
+from stats.models import DayTotal, MonthTotal, WarningFact
 from tests.factories import CaseFactory
 
 
@@ -18,7 +18,7 @@ def test_bench_runs_and_removes_what_it_wrote():
     call_command("stats_bench", cases=50, tasks=200, repeat=2, stdout=out)
     assert "全量重建" in out.getvalue() and "增量刷新" in out.getvalue()
     assert not (Unit.objects.exists() or FraudCase.objects.exists() or WarningTask.objects.exists())
-    assert not WarningFact.objects.exists()
+    assert not (WarningFact.objects.exists() or DayTotal.objects.exists() or MonthTotal.objects.exists())
 
 
 @pytest.mark.django_db

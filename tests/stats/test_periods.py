@@ -12,6 +12,8 @@ from stats.periods import (
     PeriodError,
     PeriodKind,
     custom_period,
+    month_split,
+    months_end,
     period_for,
     shift_year,
 )  # fmt: skip
@@ -157,3 +159,32 @@ def test_a_finished_or_custom_period_is_not_cut():
     assert may.to_date(dt.date(2026, 11, 23)) == may
     custom = custom_period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     assert custom.to_date(dt.date(2026, 11, 23)) == custom
+
+
+@given(DATES, st.integers(0, 800))
+def test_month_split_covers_every_day_once_with_whole_months(start, length):
+    end = start + dt.timedelta(days=length)
+    months, runs = month_split(start, end)
+    days = []
+    for first in months:
+        assert first.day == 1 and period_for("month", first).start == first
+        month = period_for("month", first)
+        days += [month.start + dt.timedelta(days=i) for i in range(month.days)]
+    for first, last in runs:
+        days += [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    assert sorted(days) == [start + dt.timedelta(days=i) for i in range(length + 1)]
+    if months:  # the days left over lie before the first whole month and after the last
+        assert len(runs) <= 2 and all(first.month == last.month for first, last in runs)
+    else:
+        assert runs == [(start, end)]
+
+
+def test_month_split_examples():
+    d = dt.date
+    edges = [(d(2024, 1, 15), d(2024, 1, 31)), (d(2024, 3, 1), d(2024, 3, 10))]
+    assert month_split(d(2024, 1, 15), d(2024, 3, 10)) == ([d(2024, 2, 1)], edges)
+    assert month_split(d(2024, 1, 1), d(2024, 12, 31)) == ([d(2024, m, 1) for m in range(1, 13)], [])
+    assert month_split(d(2024, 2, 1), d(2024, 2, 28)) == ([], [(d(2024, 2, 1), d(2024, 2, 28))])  # a leap February
+    assert month_split(d(2024, 2, 1), d(2024, 2, 29)) == ([d(2024, 2, 1)], [])
+    assert month_split(d(2024, 5, 3), d(2024, 5, 9)) == ([], [(d(2024, 5, 3), d(2024, 5, 9))])
+    assert months_end(d(2024, 2, 29)) == d(2024, 3, 1) and months_end(d(2024, 2, 28)) == d(2024, 2, 1)

@@ -11,6 +11,7 @@ from stats.models import CaseFact
 from stats.periods import period_for
 from stats.projection import Method, MonthState, daily_values, project_month
 from stats.refresh import refresh
+from stats.totals import recompute_all
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,11 @@ MAY = dt.date(2026, 5, 1)
 
 
 def fact(unit, day, n=0, loss="0", *, filed=True):
-    """One rollup row, as the refresh would write it (fraud type 1)."""
-    return CaseFact.objects.create(unit=unit, day=day, fraud_type_id=1, filed=filed, n=n, loss=Decimal(loss))
+    """One rollup row, as the refresh would write it (fraud type 1), and the subtree totals
+    summed from the fact rows, as the refresh does after them."""
+    row = CaseFact.objects.create(unit=unit, day=day, fraud_type_id=1, filed=filed, n=n, loss=Decimal(loss))
+    recompute_all()
+    return row
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from publicity.models import PublicityActivity
 from stats import compare
 from stats.catalogue import derive
 from stats.metrics import base_values, metrics
-from stats.models import AreaFact, CaseFact, EventFact, Footprint, PublicityFact, WarningFact
+from stats.models import AreaFact, CaseFact, DayTotal, EventFact, Footprint, MonthTotal, PublicityFact, WarningFact
 from stats.periods import Period, custom_period, period_for
 from stats.refresh import rebuild, refresh
 from tests.factories import WarningTaskFactory
@@ -153,9 +153,9 @@ def assert_stats_json(records: Records, unit: Unit, period: Period, *, now: dt.d
 
 
 def rollup_rows() -> dict[str, Counter]:
-    """Every fact and footprint row, without ids, as a multiset per table."""
+    """Every fact, subtree total and footprint row, without ids, as a multiset per table."""
     rows = {}
-    for model in (CaseFact, AreaFact, EventFact, WarningFact, PublicityFact):
+    for model in (CaseFact, AreaFact, EventFact, WarningFact, PublicityFact, DayTotal, MonthTotal):
         fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
         rows[model.__name__] = Counter(model.objects.values_list(*fields))
     # Where each record counted (not the refresh's own bookkeeping).

@@ -21,6 +21,7 @@ from stats.targets import (
     target_update,
     targets_for_children,
 )
+from stats.totals import recompute_all
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +37,17 @@ AFTER_MAY = at(2026, 6, 5)
 
 
 def fact(unit, day, n=0, loss="0", *, filed=True):
-    return CaseFact.objects.create(unit=unit, day=day, fraud_type_id=1, filed=filed, n=n, loss=Decimal(loss))
+    """A CaseFact row, and the subtree totals summed afresh (as the refresh does)."""
+    row = CaseFact.objects.create(unit=unit, day=day, fraud_type_id=1, filed=filed, n=n, loss=Decimal(loss))
+    recompute_all()
+    return row
 
 
 def event(unit, day, kind, *, n=0, people=0, amount="0"):
-    return EventFact.objects.create(unit=unit, day=day, kind=kind, n=n, people=people, amount=Decimal(amount))
+    """An EventFact row, and the subtree totals summed afresh (as the refresh does)."""
+    row = EventFact.objects.create(unit=unit, day=day, kind=kind, n=n, people=people, amount=Decimal(amount))
+    recompute_all()
+    return row
 
 
 def target(unit, metric="cases", drop="10", month=MAY, **kwargs):
@@ -196,6 +203,7 @@ def test_sanshang_sanjiang_achieved(seed_002):
 
 def test_sanshang_counts_a_zero_base_as_unknown_not_as_a_pass(seed_002):
     EventFact.objects.filter(day__year=2022, kind="solved").delete()
+    recompute_all()
     event(seed_002.station_a, dt.date(2023, 8, 1), "arrest", people=-20)  # 40 arrests: a fall
     result = sanshang_sanjiang(seed_002.county_x, period_for("year", dt.date(2023, 1, 1)), now=AFTER_MAY)
     solved, arrests = result.items[0], result.items[1]

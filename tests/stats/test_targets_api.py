@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from orgs.models import User
 from orgs.roles import Role
 from stats.models import CaseFact, Target
+from stats.totals import recompute_all
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,9 @@ def api_client_for(user) -> APIClient:
 
 
 def fact(unit, day, n):
+    """A CaseFact row, and the subtree totals summed afresh (as the refresh does)."""
     CaseFact.objects.create(unit=unit, day=day, fraud_type_id=1, filed=True, n=n, loss=Decimal(1000 * n))
+    recompute_all()
 
 
 @pytest.fixture

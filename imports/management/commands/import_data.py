@@ -34,10 +34,11 @@ class Command(BaseCommand):
                 raise CommandError(f"用户“{user}”不存在或已停用。")
         started = time.monotonic()
         try:
-            job = import_submit(
-                kind=kind, file_name=path.name, data=path.read_bytes(), user=actor, source="cli",
-                dry_run=dry_run, partial=partial, run=False,
-            )  # fmt: skip
+            with path.open("rb") as handle:
+                job = import_submit(
+                    kind=kind, file_name=path.name, data=handle, user=actor, source="cli",
+                    dry_run=dry_run, partial=partial, run=False,
+                )  # fmt: skip
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         job = import_execute(job.pk)

@@ -59,7 +59,17 @@ from orgs.models import PATH_SEPARATOR, Area, AreaKind, Unit, UnitLevel, User
 from publicity.models import PublicityActivity
 from stats.facts import FACT_MODELS, chunks, day_start
 from stats.metrics import metrics
-from stats.models import CaseFact, EventFact, Footprint, PublicityFact, StatsState, Target, WarningFact
+from stats.models import (
+    CaseFact,
+    DayTotal,
+    EventFact,
+    Footprint,
+    MonthTotal,
+    PublicityFact,
+    StatsState,
+    Target,
+    WarningFact,
+)
 from stats.periods import period_for
 from stats.refresh import rebuild, refresh
 
@@ -775,7 +785,7 @@ class Command(BaseCommand):
             (WarningTask.history.model, f"station_id {in_units}", 1),
             (PublicityActivity.history.model, f"unit_id {in_units}", 1),
             (FourChecksReview.history.model, f"county_id {in_units}", 1),
-            *((model, f"unit_id {in_units}", 1) for model in (*FACT_MODELS, Footprint, Target)),
+            *((model, f"unit_id {in_units}", 1) for model in (*FACT_MODELS, DayTotal, MonthTotal, Footprint, Target)),
             (Area, f"{column(Area, 'parent')} IS NOT NULL AND {column(Area, 'station')} {in_units}", 1),
             (Area, f"{column(Area, 'station')} {in_units}", 1),
             (Area.history.model, f"station_id {in_units}", 1),
