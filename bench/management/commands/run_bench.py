@@ -33,7 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, OperationalError, connection
 from django.utils import timezone
 
 from bench.generate import SCALES, Manifest, generate
@@ -95,15 +95,17 @@ class Command(BaseCommand):
         return manifest
 
     def _create_database(self, name: str) -> str:
+        drop_database(name)
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(f'CREATE DATABASE "{name}"')
         db = connection.settings_dict
         return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
     def _drop_database(self, name: str) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        try:
+            drop_database(name)
+        except DatabaseError as error:  # the results are measured: say what is left behind, keep them
+            self.stderr.write(f'未能删除基准数据库 {name}（{error}）；请稍后手动执行 DROP DATABASE "{name}"。')
 
     def _env(self, dsn: str) -> dict:
         env = {**os.environ, "DATABASE_URL": dsn, "IMPORT_REFRESHES_STATS": "0", "DEBUG": "0", "STATIC_MANIFEST": "0",
@@ -245,3 +247,27 @@ def machine() -> dict:
         pass
     return {"cores": os.cpu_count(), "memory_mb": memory, "python": platform.python_version(),
             "system": platform.platform(), "date": dt.date.today().isoformat()}  # fmt: skip
+
+
+def drop_database(name: str, attempts: int = 5) -> None:
+    """Drop the bench database once our own sessions have left it.
+
+    Not ``DROP DATABASE … WITH (FORCE)``: PostgreSQL 15 lets a role that is not a superuser
+    force out only its own sessions, and refuses outright when an autovacuum worker is in the
+    database, as one often is after a big import (CI's first failure of this bench). So our
+    role's sessions are ended here, and the plain ``DROP`` cancels autovacuum by itself; a
+    session that is still leaving is waited for, a few times."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND usename = current_user",
+            [name],
+        )
+        for attempt in range(attempts):
+            try:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except OperationalError:  # "is being accessed by other users": ours are still leaving
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(1)
