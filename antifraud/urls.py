@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from antifraud.views import healthz
 from orgs.forms import LoginForm
@@ -19,7 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("antifraud.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("cases/", include("cases.urls")),
     path("publicity/", include("publicity.urls")),
@@ -27,6 +27,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("bulletins/", include("bulletins.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("dashboards.screen_urls")),  # /screen/ (大屏) and /reviewer/ (the reviewer's home)
     path("", include("orgs.urls")),
 ]

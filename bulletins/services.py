@@ -21,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audit.log import record
+from audit.models import Act
 from orgs.models import Unit, UnitLevel
 from orgs.roles import Role
 from stats.periods import Period, period_for
@@ -284,6 +286,8 @@ def issue(bulletin: Bulletin, *, user, now: dt.datetime | None = None) -> Bullet
             bulletin.number = (last or 0) + 1
         bulletin.status, bulletin.issued_at, bulletin.issued_by = BulletinStatus.ISSUED, now, user
         bulletin.save()
+        record(Act.ISSUE, user=user, target=bulletin, label=f"{bulletin.unit.name} {bulletin}",
+               revision=bulletin.revision, number=bulletin.number)  # fmt: skip
     return bulletin
 
 

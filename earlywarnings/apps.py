@@ -21,6 +21,10 @@ class EarlyWarningsConfig(AppConfig):
         }  # fmt: skip
         ROLE_PERMISSIONS[Role.CLERK] |= {"earlywarnings.add_warningtask", "earlywarnings.change_warningtask"}
         ROLE_PERMISSIONS[Role.ANALYST] |= {"earlywarnings.change_fourchecksreview"}
+        # Whoever phones or visits the person (the station) or calls back to check the
+        # feedback (the county's reviewer) may look at the personal data, one logged look at a time.
+        ROLE_PERMISSIONS[Role.OFFICER] |= {"earlywarnings.view_personal_data"}
+        ROLE_PERMISSIONS[Role.REVIEWER] |= {"earlywarnings.view_personal_data"}
         register_home(Role.OFFICER, "warning_queue")
         register(
             Section("warnings", "预警", "warning_queue", "预警劝阻任务：签收、处置、审核与超期积压",

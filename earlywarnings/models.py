@@ -160,7 +160,11 @@ class WarningTask(Record):
         verbose_name = "预警劝阻任务"
         verbose_name_plural = "预警劝阻任务"
         ordering = ["handle_deadline", "id"]
-        permissions = [("review_warningtask", "审核预警处置反馈")]
+        permissions = [
+            ("review_warningtask", "审核预警处置反馈"),
+            # A deliberate, logged look at the subject's name, phone and ID number unmasked.
+            ("view_personal_data", "查看预警对象个人信息"),
+        ]
         indexes = [
             models.Index(fields=["station", "status", "handle_deadline"]),
             models.Index(fields=["status", "handle_deadline"]),  # the overdue scan across all stations

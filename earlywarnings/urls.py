@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/handle/", views.warning_handle, name="warning_handle"),
     path("<int:pk>/transfer/", views.warning_transfer, name="warning_transfer"),
     path("<int:pk>/review/", views.warning_review, name="warning_review"),
+    path("<int:pk>/reveal/", views.warning_reveal, name="warning_reveal"),
     path("review/", views.warning_review_list, name="warning_review_list"),
     path("backlog/", views.warning_backlog, name="warning_backlog"),
     path("checks/", views.review_list, name="review_list"),

@@ -45,8 +45,11 @@ class _RollBack(Exception):
         self.result = result
 
 
-def match_headers(kind: Kind, header: list[str]) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    """Column key → position, column key → header as written, and unknown headers."""
+def match_headers(kind: Kind, header: list[str], *, text_file: bool = False) -> tuple[dict[str, int], dict[str, str],
+                                                                                     list[str]]:  # fmt: skip
+    """Column key → position, column key → header as written, and unknown headers. When
+    no column of a text file matches, the refusal quotes the header read and says it may be
+    another encoding (Big5, Shift-JIS … decode as GBK without an error, into gibberish)."""
     names = {}
     for column in kind.columns:
         names[normalize_header(column.header)] = column.key
@@ -67,7 +70,13 @@ def match_headers(kind: Kind, header: list[str]) -> tuple[dict[str, int], dict[s
     missing = [c for c in kind.columns if c.needed and c.key not in positions]
     if missing:
         names = "、".join(f"{c.header}（{c.alias}）" for c in missing)
-        raise FileRefused(f"缺少必需的列：{names}")
+        reason = f"缺少必需的列：{names}"
+        if not positions:
+            shown = "，".join(h.strip() for h in header if h.strip())[:80]
+            reason += f"。文件的第一行是“{shown}”：它应当是表头（第一行不能是标题）"
+            if text_file:
+                reason += "；如果它是乱码，文件用了 UTF-8、GBK 以外的编码，请另存为 UTF-8 后再导入"
+        raise FileRefused(reason)
     return positions, written, unknown
 
 
@@ -86,7 +95,11 @@ def _run(kind: Kind, data, file_name: str, *, ctx: Context, dry_run: bool, parti
     (and ``partial`` was not asked for) nothing more is written, but every row is still
     checked so the report is complete; the transaction then rolls back."""
     table = read_table(data, file_name)
-    positions, written, unknown = match_headers(kind, table.header)
+    text_file = table.encoding != "xlsx"
+    positions, written, unknown = match_headers(kind, table.header, text_file=text_file)
+    # A CSV row longer than the header has a cell in no column: most often an unquoted
+    # comma (3,800) that shifted it. A workbook may hold notes beside the table.
+    width = len(table.header) if text_file else None
     ctx.present = set(positions)
     outcome = Outcome(status="refused", message="", encoding=table.encoding, unknown_columns=unknown)
     result = WriteResult()
@@ -96,7 +109,7 @@ def _run(kind: Kind, data, file_name: str, *, ctx: Context, dry_run: bool, parti
     try:
         with transaction.atomic():
             for raw_rows in _chunks(table.rows):
-                rows = [_parse_row(kind, number, values, positions) for number, values in raw_rows]
+                rows = [_parse_row(kind, number, values, positions, width) for number, values in raw_rows]
                 outcome.rows_read += len(rows)
                 estimate = max(estimate, outcome.rows_read)
                 ctx.progress("check", outcome.rows_read, estimate)
@@ -104,11 +117,15 @@ def _run(kind: Kind, data, file_name: str, *, ctx: Context, dry_run: bool, parti
                 kind.resolve(rows, ctx)  # all rows, so a row lists every error at once
                 good = [r for r in rows if not r.errors]
                 writing = writing and (partial or len(good) == len(rows))
-                if writing and good:
-                    _add(result, kind.write(good, ctx))
-                    # Some kinds find a row wrong only while writing (it depends on earlier rows).
-                    writing = partial or not any(r.errors for r in good)
-                    ctx.progress("write", outcome.rows_read, estimate)
+                # Some kinds find a row wrong only while writing (it depends on earlier rows):
+                # they write on after a bad row, into the transaction that will be rolled back,
+                # so the report lists every bad row at once.
+                if good and (writing or kind.checks_while_writing):
+                    part = kind.write(good, ctx)
+                    if writing:
+                        _add(result, part)
+                        writing = partial or not any(r.errors for r in good)
+                        ctx.progress("write", outcome.rows_read, estimate)
                 _report_errors(outcome, kind, rows, written)
             if not outcome.rows_read:
                 raise FileRefused("文件只有表头，没有数据行")
@@ -155,10 +172,16 @@ def _report_errors(outcome: Outcome, kind: Kind, rows: list[Row], written: dict[
         outcome.refused += 1
         room = ERRORS_LIMIT - len(outcome.errors)
         outcome.errors += [
-            {"row": row.number, "column": written.get(key) or kind.column(key).header, "value": as_text(value)[:200],
+            {"row": row.number, "column": _column_label(kind, key, written), "value": as_text(value)[:200],
              "reason": reason}
             for key, value, reason in row.errors[: max(room, 0)]
         ]  # fmt: skip
+
+
+def _column_label(kind: Kind, key: str, written: dict[str, str]) -> str:
+    """The column as the file names it, else its Chinese header; a cell outside every
+    column is already labelled by position (第 N 列)."""
+    return written.get(key) or next((c.header for c in kind.columns if c.key == key), key)
 
 
 def _refused(outcome: Outcome) -> Outcome:
@@ -170,15 +193,24 @@ def _refused(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _parse_row(kind: Kind, number: int, values: list, positions: dict[str, int]) -> Row:
+def _parse_row(kind: Kind, number: int, values: list, positions: dict[str, int], width: int | None = None) -> Row:
+    """Parse a row's cells. ``width`` (text files: the header's length) makes a filled cell
+    beyond the header an error; a short row's missing cells count as empty (Excel leaves off
+    trailing delimiters), and a required one says the row was short."""
     raw = {key: values[index] if index < len(values) else None for key, index in positions.items()}
     row = Row(number=number, values={}, raw=raw)
+    if width is not None and len(values) > width:
+        extra = [i for i in range(width, len(values)) if not is_blank(values[i])]
+        if extra:
+            reason = f'本行比表头多出 {len(values) - width} 列（可能有未加引号的逗号，如 3,800 应写作 "3,800"）'
+            row.errors.append((f"第 {extra[0] + 1} 列", values[extra[0]], reason))
     for column in kind.columns:
         value = raw.get(column.key)
         if is_blank(value):
             row.values[column.key] = None
             if column.required:
-                row.fail(column.key, "不能为空")
+                short = column.key in positions and positions[column.key] >= len(values)
+                row.fail(column.key, f"不能为空（本行只有 {len(values)} 列，比表头少）" if short else "不能为空")
             continue
         try:
             row.values[column.key] = column.parse(value)
@@ -193,12 +225,11 @@ def _parse_row(kind: Kind, number: int, values: list, positions: dict[str, int])
 def _refuse_duplicate_keys(kind: Kind, rows: list[Row], first_seen: dict) -> None:
     """A key met twice in the file: the later row is refused. ``first_seen`` holds every key
     of the file (about 130 bytes a row, measured: 1.3 GB for ten million rows)."""
-    key_column = kind.columns[0].key
     for row in rows:
         if row.errors:
             continue
         key = kind.key(row)
         if key in first_seen:
-            row.fail(key_column, f"与第 {first_seen[key]} 行重复（{kind.key_label(row)}）")
+            row.fail(kind.key_column(row), f"与第 {first_seen[key]} 行重复（{kind.key_label(row)}）")
         else:
             first_seen[key] = row.number

@@ -99,7 +99,7 @@ def _write_text(cell, text: str) -> None:
 
 def _about_sheet(sheet, page: Layout) -> None:
     sheet.title = "说明"
-    sheet["A1"] = page.title
+    _write_text(sheet["A1"], page.title)
     sheet["A1"].font = TITLE_FONT
     rows = [
         ("期号", f"{page.kind_label}　{page.number_label}"),
@@ -121,7 +121,7 @@ def _about_sheet(sheet, page: Layout) -> None:
 
 def _table_sheet(sheet, table: Table) -> None:
     width = len(table.columns)
-    sheet["A1"] = table.title
+    _write_text(sheet["A1"], table.title)
     sheet["A1"].font = TITLE_FONT
     for column, col in enumerate(table.columns, start=1):
         cell = sheet.cell(2, column)

@@ -12,9 +12,21 @@ from earlywarnings.views.actions import warning_attempt, warning_handle, warning
 from earlywarnings.views.backlog import backlog_for, warning_backlog
 from earlywarnings.views.checks import review_conclude, review_detail, review_list
 from earlywarnings.views.pages import warning_detail, warning_queue, warning_review_list
+from earlywarnings.views.reveal import warning_reveal
 
 __all__ = [
-    "backlog_for", "review_conclude", "review_detail", "review_list", "warning_attempt", "warning_backlog",
-    "warning_detail", "warning_handle", "warning_queue", "warning_review", "warning_review_list", "warning_sign",
+    "backlog_for",
+    "review_conclude",
+    "review_detail",
+    "review_list",
+    "warning_attempt",
+    "warning_backlog",
+    "warning_detail",
+    "warning_handle",
+    "warning_queue",
+    "warning_reveal",
+    "warning_review",
+    "warning_review_list",
+    "warning_sign",
     "warning_transfer",
 ]  # fmt: skip

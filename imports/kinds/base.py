@@ -103,6 +103,9 @@ class Kind:
     name: str = ""
     label: str = ""
     columns: tuple[Column, ...] = ()
+    # Rows found wrong only while writing (a unit's parent earlier in the file): the engine
+    # writes on after a bad row, into a transaction it rolls back, to report them all.
+    checks_while_writing: bool = False
 
     def key(self, row: Row) -> Any:
         """What identifies the row's record; two rows of a file may not share it."""
@@ -110,6 +113,10 @@ class Kind:
 
     def key_label(self, row: Row) -> str:
         return str(self.key(row))
+
+    def key_column(self, row: Row) -> str:
+        """The column a duplicate key is reported on."""
+        return self.columns[0].key
 
     def check(self, row: Row) -> None:
         """Rules across the row's own cells (add errors with ``row.fail``)."""

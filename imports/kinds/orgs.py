@@ -48,6 +48,7 @@ def _save_if_changed(obj, values: dict, user) -> str:
 class UnitsKind(Kind):
     name = "units"
     label = "单位"
+    checks_while_writing = True
     columns = (
         Column("code", "单位编码", "code", code_text, required=True),
         Column("name", "单位名称", "name", text, required=True),
@@ -101,6 +102,7 @@ class UnitsKind(Kind):
 class AreasKind(Kind):
     name = "areas"
     label = "区域"
+    checks_while_writing = True
     columns = (
         Column("code", "区域编码", "code", code_text, required=True),
         Column("name", "区域名称", "name", text, required=True),

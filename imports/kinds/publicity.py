@@ -43,6 +43,9 @@ class PublicityKind(Kind):
         v = row.values
         return v["activity_no"] or f"{v['held_on']:%Y-%m-%d} {v['unit']} {v['title']}"
 
+    def key_column(self, row: Row) -> str:
+        return "activity_no" if row.values["activity_no"] else "held_on"
+
     def check(self, row: Row) -> None:
         if row.values["held_on"] > timezone.localdate():
             row.fail("held_on", "日期晚于今天")
