@@ -214,6 +214,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expire_seconds": 540},
     },
+    # Imports left waiting (Redis was down when they were uploaded) are sent again.
+    "requeue-waiting-imports": {
+        "task": "imports.requeue_waiting",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expire_seconds": 280},
+    },
     # Bulletins: each run drafts every due bulletin still missing (catching up missed runs).
     "draft-daily-bulletins": {
         "task": "bulletins.draft_due",

@@ -7,8 +7,11 @@ from django.utils import timezone
 
 
 def healthz(request):
-    """200 when the database and the cache answer, 503 (naming the failing part) when not."""
-    problems = []
+    """503 when the database does not answer: nothing can be served. A cache (Redis) that
+    does not answer is reported as degraded with a 200: every page still serves without it
+    (``antifraud.cache``) and background work waits for it, so a load balancer must not take
+    the web node out for it."""
+    problems, degraded = [], []
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -17,8 +20,9 @@ def healthz(request):
     try:
         cache.set("healthz", "ok", 10)
         if cache.get("healthz") != "ok":
-            problems.append("cache: value not read back")
+            degraded.append("cache: value not read back (Redis down? pages serve without it)")
     except Exception as exc:  # noqa: BLE001
-        problems.append(f"cache: {exc.__class__.__name__}")
+        degraded.append(f"cache: {exc.__class__.__name__}")
     status = 503 if problems else 200
-    return JsonResponse({"ok": not problems, "problems": problems, "at": timezone.now().isoformat()}, status=status)
+    body = {"ok": not problems, "problems": problems, "degraded": degraded, "at": timezone.now().isoformat()}
+    return JsonResponse(body, status=status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -13,9 +14,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from antifraud.celery import app as celery_app
+from audit.log import record
+from audit.models import Act
 from earlywarnings.tasks import open_four_checks_task
 from imports import engine
 from imports.kinds.base import Context
@@ -81,9 +86,9 @@ def import_submit(
     handle = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     size = _size(handle)
     if not size:
-        raise ImportError_("文件是空的。", field="file")
+        raise ImportError_("文件是空的", field="file")
     if size > settings.IMPORT_MAX_FILE_SIZE and source != "cli":
-        limit = settings.IMPORT_MAX_FILE_SIZE // (1024 * 1024)
+        limit = f"{settings.IMPORT_MAX_FILE_SIZE / (1024 * 1024):.3g}"  # "200", or "0.5" for a small limit
         raise ImportError_(f"文件超过 {limit} MB 的上限，请拆分后分批导入（或由管理员在服务器上用命令行导入）。",
                            field="file")  # fmt: skip
     job = ImportJob(
@@ -94,11 +99,55 @@ def import_submit(
     )  # fmt: skip
     job.file.save(name, File(handle, name=name), save=False)
     job.save()
+    record(Act.IMPORT, user=job.user, username="" if job.user else "命令行", target=job,
+           label=f"{job.get_kind_display()} {name}", source=source, bytes=size, dry_run=dry_run)  # fmt: skip
     if run:
-        from imports.tasks import run_import_job
-
-        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        transaction.on_commit(lambda: enqueue(job.pk))
     return job
+
+
+# What an upload's page says while the broker (Redis) is down; the sweep clears it once the
+# job is sent again.
+QUEUE_DOWN = "后台任务队列暂时不可用：导入已登记，将在队列恢复后自动执行，无需重新上传。"
+# Publishing gives up after about half a second: kombu's defaults keep an upload waiting for
+# seconds (reconnecting with back-off), and subscribing to the task's result keeps it 20 s.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.3}
+# Queued longer than this and not marked as unsent: its message may have been lost (a Redis
+# restarted without persistence drops its queues), so the sweep sends it again.
+REQUEUE_AFTER = dt.timedelta(minutes=10)
+
+
+def enqueue(job_id: int) -> bool:
+    """Send a queued job to the workers. With the broker down the upload is still answered
+    at once: the job stays queued, its page says background work is delayed, and
+    ``requeue_waiting`` (every few minutes on the schedule) sends it once the broker is back.
+    A job sent twice runs once: ``import_execute`` claims it."""
+    from imports.tasks import run_import_job
+
+    try:
+        # The web does not wait for the result: no result subscription (ignore_result).
+        run_import_job.apply_async((job_id,), ignore_result=True, retry=True, retry_policy=PUBLISH_RETRY)
+    except KombuOperationalError as exc:
+        log.warning("import job %s stays queued: the task broker is unavailable (%s)", job_id, exc)
+        ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(message=QUEUE_DOWN)
+        return False
+    ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED, message=QUEUE_DOWN).update(message="")
+    return True
+
+
+def requeue_waiting(*, older_than: dt.timedelta = REQUEUE_AFTER) -> int:
+    """Send again the jobs still queued that never reached the broker (marked ``QUEUE_DOWN``)
+    and those queued for longer than ``older_than``. Returns how many were sent; stops at
+    the first that cannot be (the broker is still down: the next sweep tries again)."""
+    waiting = ImportJob.objects.filter(status=ImportStatus.QUEUED).filter(
+        Q(message=QUEUE_DOWN) | Q(created_at__lt=timezone.now() - older_than)
+    )
+    sent = 0
+    for job_id in waiting.order_by("created_at", "pk").values_list("pk", flat=True):
+        if not enqueue(job_id):
+            break
+        sent += 1
+    return sent
 
 
 def _size(handle: BinaryIO) -> int:

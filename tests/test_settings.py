@@ -84,3 +84,25 @@ def test_healthz_reports_database_and_cache(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["ok"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_says_degraded_not_down_when_the_cache_is_gone(client, monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: None)  # what the forgiving cache answers
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["ok"] is True and response.json()["degraded"][0].startswith("cache")
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_without_the_database(client, monkeypatch):
+    from django.db import connection
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("gone")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["problems"] == ["database: ConnectionError"]
