@@ -13,7 +13,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -138,12 +138,17 @@ def enqueue(job_id: int) -> bool:
 def requeue_waiting(*, older_than: dt.timedelta = REQUEUE_AFTER) -> int:
     """Send again the jobs still queued that never reached the broker (marked ``QUEUE_DOWN``)
     and those queued for longer than ``older_than``. Returns how many were sent; stops at
-    the first that cannot be (the broker is still down: the next sweep tries again)."""
+    the first that cannot be (the broker is still down: the next sweep tries again). Jobs
+    left running by a dead worker are sent again too: ``import_execute`` takes them over."""
     waiting = ImportJob.objects.filter(status=ImportStatus.QUEUED).filter(
         Q(message=QUEUE_DOWN) | Q(created_at__lt=timezone.now() - older_than)
     )
+    ids = list(waiting.order_by("created_at", "pk").values_list("pk", flat=True))
+    # And those left running by a worker that died (nobody holds their lease).
+    stale = ImportJob.objects.filter(status=ImportStatus.RUNNING, started_at__lt=timezone.now() - older_than)
+    ids += [job_id for job_id in stale.order_by("started_at", "pk").values_list("pk", flat=True) if _lease_free(job_id)]
     sent = 0
-    for job_id in waiting.order_by("created_at", "pk").values_list("pk", flat=True):
+    for job_id in ids:
         if not enqueue(job_id):
             break
         sent += 1
@@ -165,14 +170,54 @@ def _sha256(handle: BinaryIO) -> str:
     return digest.hexdigest()
 
 
+# PostgreSQL advisory locks, (LEASE_SPACE, job id): held by the process running a job for as
+# long as it runs; PostgreSQL lets go of it when that process's connection ends, even by a kill.
+LEASE_SPACE = 7301
+
+
+def _lease(job_id: int, *, take: bool) -> bool:
+    """Take the job's lease (True when this process now holds it), or let go of it. Without
+    PostgreSQL, jobs run in the process that queued them: nothing to guard."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_{'try_advisory_lock' if take else 'advisory_unlock'}(%s, %s)", [LEASE_SPACE, job_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _lease_free(job_id: int) -> bool:
+    if connection.vendor != "postgresql" or not _lease(job_id, take=True):
+        return False
+    _lease(job_id, take=False)
+    return True
+
+
 def import_execute(job_id: int) -> ImportJob:
-    """Run a queued job. Safe to call twice: only the call that claims it does the work."""
+    """Run a queued job. Safe to call twice: only the call holding the job's lease does the
+    work. A job left running by a worker that was killed (its import rolled back with it) is
+    taken over when its task comes back or the sweep sends it again: its lease is free."""
+    if not _lease(job_id, take=True):
+        return ImportJob.objects.select_related("user").get(pk=job_id)  # running in another process
+    try:
+        return _execute(job_id)
+    finally:
+        try:
+            _lease(job_id, take=False)
+        except DatabaseError:  # the connection is gone, and the lease with it
+            log.warning("import job %s: its lease went with the database connection", job_id)
+
+
+def _execute(job_id: int) -> ImportJob:
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
     )
+    if not claimed and connection.vendor == "postgresql":
+        claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(started_at=timezone.now())
+        if claimed:
+            log.warning("import job %s: taken over from a worker that stopped while running it", job_id)
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if not claimed:
-        return job  # another worker got there first, or it already ran
+        return job  # it already ran
     progress_set(job.pk, "read", 0, 0)
     ctx = Context(user=job.user, progress=lambda phase, done, total: progress_set(job.pk, phase, done, total))
     try:

@@ -82,3 +82,76 @@ def test_the_sweep_is_on_the_schedule():
 
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "imports.requeue_waiting")
     assert entry["schedule"] == crontab(minute="*/5")
+
+
+# ---------------------------------------------------------------------------------------
+# A job left running by a worker that was killed: its lease is free, so it is taken over
+
+
+@pytest.fixture
+def postgres_only(transactional_db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the job lease is a PostgreSQL advisory lock; SQLite runs jobs in-process")
+
+
+def _stuck_job(tree, minutes_ago=30):
+    from imports.services import import_submit as submit
+
+    clerk = UserFactory(username="clerk_lease", unit=tree.city, role=Role.CLERK)
+    rows = "活动编号,活动日期,开展单位,活动名称,活动形式\nP-LEASE,2026-11-01,XA,讲座,讲座\n"
+    job = submit(kind="publicity", file_name="p.csv", data=rows.encode(), user=clerk, source="web", run=False)
+    started = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=started)
+    return job
+
+
+def _hold_lease(job_id):
+    """Another live process running the job: a second connection holding its lease."""
+    import psycopg
+    from django.db import connection
+
+    from imports.services import LEASE_SPACE
+
+    s = connection.settings_dict
+    holder = psycopg.connect(
+        f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}",
+        autocommit=True,
+    )
+    holder.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_SPACE, job_id])
+    return holder
+
+
+def test_a_job_left_running_by_a_dead_worker_is_taken_over(tree, postgres_only):
+    from imports.services import import_execute
+
+    job = _stuck_job(tree)
+    assert import_execute(job.pk).status == ImportStatus.APPLIED
+    assert ImportJob.objects.get(pk=job.pk).created == 1
+    assert import_execute(job.pk).created == 1  # once: the second call finds it done
+
+
+def test_a_job_running_in_a_live_process_is_left_alone(tree, postgres_only):
+    from imports.services import import_execute
+
+    job = _stuck_job(tree)
+    holder = _hold_lease(job.pk)
+    try:
+        assert import_execute(job.pk).status == ImportStatus.RUNNING
+        assert requeue_waiting() == 0
+    finally:
+        holder.close()
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.RUNNING
+
+
+def test_the_sweep_sends_a_stale_running_job_again(tree, postgres_only, monkeypatch):
+    sent = []
+    monkeypatch.setattr(run_import_job, "apply_async", lambda args, **kwargs: sent.append(args[0]))
+    fresh = _stuck_job(tree, minutes_ago=1)
+    ImportJob.objects.filter(pk=fresh.pk).update(started_at=timezone.now())
+    stale = ImportJob.objects.create(
+        kind="publicity", file_name="q.csv", sha256="0" * 64, size=1, status=ImportStatus.RUNNING,
+        started_at=timezone.now() - dt.timedelta(hours=1), source="web",
+    )  # fmt: skip
+    assert requeue_waiting() == 1 and sent == [stale.pk]
