@@ -24,8 +24,14 @@ else
 BENCH_DB := DATABASE_URL= VAR_DIR=var/bench
 endif
 BENCH_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-production-key} STATIC_MANIFEST=0 $(BENCH_DB)
+# `make load`: 20 users at once (officers working their queues, leader and analyst reading
+# dashboards, the stats API and bulletins) against gunicorn + PostgreSQL + Redis + a Celery
+# worker, on a database of its own beside BENCH_PG's (dropped after); fails on any error;
+# figures in docs/load.md. LOAD_REDIS is a Redis database of its own: a running stack's
+# worker on the same one would take the run's tasks. Options: LOAD_ARGS="--seconds 20 --no-docs".
+LOAD_REDIS ?= redis://127.0.0.1:6379/15
 
-.PHONY: help demo run test lint format stack bench bench-stats install install-dev install-bench clean
+.PHONY: help demo run test lint format stack bench bench-stats load install install-dev install-bench clean
 
 help:
 	@echo "make demo    create .venv, install, migrate, load the demo city, serve http://$(HOST):$(PORT)"
@@ -35,6 +41,7 @@ help:
 	@echo "make stack   gunicorn + celery worker + beat on PostgreSQL/Redis, without Docker"
 	@echo "make bench   SCALE=small|city|province: the whole product timed beside COPY and DuckDB, on PostgreSQL (docs/benchmarks.md)"
 	@echo "make bench-stats  the statistics engine alone on a city-sized dataset"
+	@echo "make load    20 concurrent users for 60 s on gunicorn + PostgreSQL + Redis + Celery, 0 errors (docs/load.md)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -92,6 +99,10 @@ stack: install
 bench: install-bench
 	@DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-production-key} STATIC_MANIFEST=0 DATABASE_URL='$(BENCH_PG)' \
 		$(BIN)/python manage.py run_bench --scale $(SCALE) $(BENCH_ARGS)
+
+load: install
+	@DEBUG=0 SECRET_KEY=$${SECRET_KEY:-load-only-not-a-production-key} STATIC_MANIFEST=0 DATABASE_URL='$(BENCH_PG)' \
+		REDIS_URL='$(LOAD_REDIS)' $(BIN)/python manage.py load_run $(LOAD_ARGS)
 
 bench-stats: install
 	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v 0
