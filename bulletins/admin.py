@@ -1,13 +1,16 @@
 """Bulletins in the admin: to look, not to edit (issue and correct in the app, where the
-rules are). A failed draft shows its error here too."""
+rules are). A failed draft shows its error here too. Scoped like every admin page: a
+bulletin of another county is not found."""
 
 from django.contrib import admin
+
+from orgs.admin import ScopedAdminMixin
 
 from .models import Bulletin, BulletinDownload
 
 
 @admin.register(Bulletin)
-class BulletinAdmin(admin.ModelAdmin):
+class BulletinAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "number_label", "revision", "status", "drafted_at", "issued_at", "error")
     list_filter = ("kind", "status")
     search_fields = ("unit__name", "unit__code", "period_label")
@@ -23,7 +26,7 @@ class BulletinAdmin(admin.ModelAdmin):
 
 
 @admin.register(BulletinDownload)
-class BulletinDownloadAdmin(admin.ModelAdmin):
+class BulletinDownloadAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("at", "user", "bulletin", "format", "via")
     list_filter = ("format", "via")
     readonly_fields = ("at", "user", "bulletin", "format", "via")
