@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.log import record
 from audit.models import Act
@@ -288,7 +289,34 @@ def issue(bulletin: Bulletin, *, user, now: dt.datetime | None = None) -> Bullet
         bulletin.save()
         record(Act.ISSUE, user=user, target=bulletin, label=f"{bulletin.unit.name} {bulletin}",
                revision=bulletin.revision, number=bulletin.number)  # fmt: skip
+        transaction.on_commit(lambda: _render_in_background(bulletin.pk))
     return bulletin
+
+
+def _render_in_background(bulletin_id: int) -> None:
+    """A worker renders the issued files now, so the first reader does not wait for them
+    (a PDF under load took up to 15 s). In-process (no Redis) the first download renders
+    them, as it always could: issuing does not wait for three renders."""
+    from antifraud.celery import app
+
+    from .tasks import render_files_task
+
+    if app.conf.task_always_eager:
+        return
+    try:
+        render_files_task.apply_async((bulletin_id,), ignore_result=True, retry=False)
+    except KombuOperationalError:  # the broker is down: the first download renders them instead
+        log.warning("bulletin %s: its files will be rendered on first download", bulletin_id)
+
+
+def render_kept_files(bulletin_id: int) -> list[str]:
+    """Render and keep every format of an issued bulletin (those not kept yet)."""
+    bulletin = Bulletin.objects.select_related("unit").get(pk=bulletin_id)
+    if not bulletin.is_frozen or bulletin.payload is None:
+        return []
+    for fmt in FORMATS:
+        file_bytes(bulletin, fmt)
+    return list(FORMATS)
 
 
 def correct(bulletin: Bulletin, *, user, note: str = "", now: dt.datetime | None = None) -> Bulletin:

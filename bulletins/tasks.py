@@ -6,12 +6,17 @@ made up by the next, and by the catch-up sent when beat starts."""
 from celery import shared_task
 from celery.signals import beat_init
 
-from .services import draft_due
+from .services import draft_due, render_kept_files
 
 
 @shared_task(name="bulletins.draft_due", acks_late=True)
 def draft_due_task(kinds: list[str] | None = None) -> str:
     return str(draft_due(kinds))
+
+
+@shared_task(name="bulletins.render_files", acks_late=True)
+def render_files_task(bulletin_id: int) -> str:
+    return f"{len(render_kept_files(bulletin_id))} files"
 
 
 @beat_init.connect

@@ -31,3 +31,31 @@ def test_a_starting_beat_sends_the_catch_up():
     beat = SimpleNamespace(app=SimpleNamespace(send_task=sent.append))
     tasks._catch_up_on_start(sender=beat)
     assert sent == ["bulletins.draft_due"]
+
+
+
+def test_issued_files_are_rendered_by_a_worker(db, monkeypatch, django_capture_on_commit_callbacks):
+    """With a worker (not in-process), issuing sends render_files; the task keeps all three."""
+    import datetime as dt
+
+    from antifraud.celery import app
+    from bulletins import services
+    from bulletins.models import BulletinFile
+    from orgs.models import UnitLevel
+    from tests.factories import UnitFactory, UserFactory
+
+    city = UnitFactory(code="RC", name="渲染市公安局", level=UnitLevel.CITY, population=1_000_000)
+    analyst = UserFactory(username="analyst_r", unit=city, role="analyst")
+    bulletin, _ = services.draft(city, "day", dt.date(2026, 11, 20), user=analyst)
+    sent = []
+    monkeypatch.setattr(tasks.render_files_task, "apply_async", lambda args, **kwargs: sent.append(args[0]))
+    app.conf.task_always_eager = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.issue(bulletin, user=analyst)
+    finally:
+        app.conf.task_always_eager = True
+    assert sent == [bulletin.pk]
+    assert tasks.render_files_task(bulletin.pk) == "3 files"
+    kept = set(BulletinFile.objects.filter(bulletin=bulletin).values_list("format", flat=True))
+    assert kept == {"docx", "pdf", "xlsx"}
