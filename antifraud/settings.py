@@ -341,6 +341,11 @@ SPECTACULAR_SETTINGS = {
     # The docs page's assets come from drf-spectacular-sidecar: nothing from the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Every operation's error answers (400/401/403/404), which drf-spectacular does not see.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "antifraud.api_schema.document_error_answers",
+    ],
     # Two fields are called ``kind``: a case event's and an import job's.
     "ENUM_NAME_OVERRIDES": {
         "CaseEventKindEnum": "cases.models.EventKind",

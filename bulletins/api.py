@@ -69,8 +69,8 @@ class BulletinSerializer(serializers.ModelSerializer):
     number_label = serializers.CharField(read_only=True, label="期号（2026年第10期；草稿未编号）")
     status = StatusField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    corrects = serializers.PrimaryKeyRelatedField(read_only=True, label="更正的版本（通报 id）")
+    issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    corrects = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, label="更正的版本（通报 id）")
     downloads = serializers.SerializerMethodField()
 
     class Meta:
@@ -171,7 +171,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
         renderer_classes=[JSONRenderer],
         content_negotiation_class=FileContentNegotiation,
     )
-    def download(self, request, pk=None):
+    def download(self, request, pk=None, format=None):
         """The bulletin's file in ``?format=docx|pdf|xlsx`` (an issued bulletin's is the same
         bytes forever), as an attachment named like the web page's; the download is logged."""
         bulletin = self.get_object()

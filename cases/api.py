@@ -19,6 +19,7 @@ from cases import services
 from cases.filters import CaseFilter
 from cases.models import CaseEvent, FraudCase, FraudType
 from cases.selectors import NO_EVENTS, ledger_totals
+from orgs.api import CodeField
 from orgs.models import Area, Unit, UnitLevel
 from orgs.scoping import (
     ChangeByPost,
@@ -67,8 +68,7 @@ class CaseSerializer(serializers.ModelSerializer):
     area = ScopedCodeField(
         "区域", queryset=Area.objects.all(), required=False, allow_null=True, label="发案地（区域编码）"
     )
-    fraud_type = serializers.SlugRelatedField(
-        slug_field="code",
+    fraud_type = CodeField(
         queryset=FraudType.objects.all(),
         label="诈骗类型编码",
         error_messages={"does_not_exist": "诈骗类型编码“{value}”不存在。"},
@@ -133,6 +133,7 @@ class FraudTypeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FraudTypeSerializer
     filterset_fields = ["active"]
     lookup_field = "code"
+    lookup_value_regex = r"[^/.\x00]+"  # the router's, and no NUL (PostgreSQL cannot compare one): 404
 
 
 class CaseViewSet(ScopedRecordViewSet):
@@ -155,7 +156,7 @@ class CaseViewSet(ScopedRecordViewSet):
 
     @extend_schema(request=VoidSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeByPost])
-    def void(self, request, pk=None):
+    def void(self, request, pk=None, format=None):
         """Void (作废) the case with a reason: it drops out of every list and count."""
         case = self.get_object()
         body = VoidSerializer(data=request.data)
@@ -183,7 +184,7 @@ class CaseViewSet(ScopedRecordViewSet):
         pagination_class=None,
         filterset_class=None,
     )
-    def events(self, request, pk=None):
+    def events(self, request, pk=None, format=None):
         """The case's ledger: GET lists it, POST adds one event."""
         case = self.get_object()
         if request.method == "GET":
@@ -205,7 +206,7 @@ class CaseViewSet(ScopedRecordViewSet):
         url_name="event-void",
         permission_classes=[EventVoidPermissions],
     )
-    def void_event(self, request, pk=None, event_id=None):
+    def void_event(self, request, pk=None, event_id=None, format=None):
         """Void one event of the case's ledger (needs ``cases.change_caseevent``)."""
         case = self.get_object()
         event = get_object_or_404(case.events, pk=event_id)

@@ -38,6 +38,7 @@ from earlywarnings.models import (
     WarningTask,
 )  # fmt: skip
 from earlywarnings.validators import normalize_phone
+from orgs.api import NUL, CodeField
 from orgs.filters import filter_unit_subtree
 from orgs.models import Unit, UnitLevel
 from orgs.privacy import mask_id_number, mask_name, mask_phone
@@ -63,18 +64,21 @@ class WarningTaskSerializer(serializers.ModelSerializer):
     subject_name = serializers.SerializerMethodField(help_text="预警对象（脱敏）")
     subject_phone = serializers.SerializerMethodField(help_text="对象手机号（脱敏）")
     subject_id_no = serializers.SerializerMethodField(help_text="对象身份证号（脱敏）")
-    fraud_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    fraud_type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     fraud_type_name = serializers.CharField(source="fraud_type.name", read_only=True, default=None, allow_null=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     current_deadline = serializers.DateTimeField(read_only=True, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
     handled_on_time = serializers.BooleanField(read_only=True, allow_null=True)
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # Blank until the task is handled: declared, as a read-only model field loses its allow_blank.
+    method = serializers.ChoiceField(choices=ContactMethod.choices, allow_blank=True, read_only=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     method_display = serializers.CharField(source="get_method_display", read_only=True)
     outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
-    case = serializers.SlugRelatedField(slug_field="case_no", read_only=True, help_text="关联案件编号")
+    case = serializers.SlugRelatedField(slug_field="case_no", read_only=True, allow_null=True, help_text="关联案件编号")
     is_voided = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -103,6 +107,19 @@ class WarningTaskSerializer(serializers.ModelSerializer):
         return task.is_overdue()
 
 
+class InRangeDateTimeField(serializers.DateTimeField):
+    """DRF's, but a local time too close to year 1 or 9999 to exist in UTC is refused (400
+    "out of range"), where DRF's own check of the time would raise ``OverflowError`` (500)."""
+
+    default_error_messages = {**serializers.DateTimeField.default_error_messages, "overflow": "时间超出范围。"}
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 class LabelledChoiceField(serializers.ChoiceField):
     """A choice written as its value (``high``) or its Chinese label (``高``), as in DATA.md."""
 
@@ -123,6 +140,8 @@ class StationField(serializers.Field):
 
     def to_internal_value(self, data) -> Unit:
         text = str(data).strip()
+        if NUL in text:  # no code or name holds one, and PostgreSQL cannot compare with it
+            self.fail("unknown", value=text)
         request = self.context.get("request")
         stations = Unit.objects.filter(level=UnitLevel.STATION)
         stations = stations.for_user(request.user) if request is not None else stations.none()
@@ -160,7 +179,7 @@ class WarningPushSerializer(serializers.Serializer):
     that describe a new task (no history: that is what the import is for)."""
 
     task_no = serializers.CharField(max_length=64, label="预警编号")
-    issued_at = serializers.DateTimeField(label="下发时间", help_text="不带时区时按北京时间")
+    issued_at = InRangeDateTimeField(label="下发时间", help_text="不带时区时按北京时间")
     level = LabelledChoiceField(choices=RiskLevel.choices, label="风险等级", help_text="也可写 高 / 中 / 低")
     kind = LabelledChoiceField(
         choices=WarningKind.choices, required=False, allow_blank=True, default="", label="预警类型",
@@ -206,8 +225,8 @@ class WarningPushSerializer(serializers.Serializer):
 class ContactAttemptSerializer(serializers.ModelSerializer):
     method = serializers.ChoiceField(choices=ContactMethod.choices, label="方式")
     method_display = serializers.CharField(source="get_method_display", read_only=True)
-    at = serializers.DateTimeField(required=False, label="时间", help_text="默认为现在")
-    officer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    at = InRangeDateTimeField(required=False, label="时间", help_text="默认为现在")
+    officer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="", label="情况")
 
     class Meta:
@@ -235,8 +254,8 @@ class WarningReviewSerializer(serializers.Serializer):
 
 
 class WarningTransferSerializer(serializers.Serializer):
-    to_unit = serializers.SlugRelatedField(
-        slug_field="code", queryset=Unit.objects.all(), label="转派至（单位编码）",
+    to_unit = CodeField(
+        queryset=Unit.objects.all(), label="转派至（单位编码）",
         help_text="本县（区）的其他派出所，或县（区）局本身（退回重新分派）",
         error_messages={"does_not_exist": "编码为“{value}”的单位不存在。"},
     )  # fmt: skip
@@ -341,13 +360,13 @@ class WarningTaskViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return self._respond(task, status.HTTP_201_CREATED)
 
     def _pushed_before(self, task_no: str) -> WarningTask | None:
-        if not task_no:
+        if not task_no or NUL in task_no:  # a NUL is no task number: the serializer refuses it (400)
             return None
         return self.get_queryset().filter(task_no=task_no).first()
 
     @extend_schema(request=None, responses=WarningTaskSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeByPost])
-    def acknowledge(self, request, pk=None):
+    def acknowledge(self, request, pk=None, format=None):
         """签收: the station takes the task (待签收 → 处置中)."""
         task = services.warning_acknowledge(task=self.get_object(), user=request.user)
         return self._respond(task)
@@ -358,7 +377,7 @@ class WarningTaskViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                    description="Log one call, text or visit (the task must be signed for).")  # fmt: skip
     @action(detail=True, methods=["get", "post"], serializer_class=ContactAttemptSerializer,
             permission_classes=[ChangeByPost], pagination_class=None, filterset_class=None)  # fmt: skip
-    def attempts(self, request, pk=None):
+    def attempts(self, request, pk=None, format=None):
         """The task's contact attempts: GET lists them, POST logs one."""
         task = self.get_object()
         if request.method == "GET":
@@ -371,7 +390,7 @@ class WarningTaskViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=WarningHandleSerializer, responses=WarningTaskSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeByPost])
-    def handle(self, request, pk=None):
+    def handle(self, request, pk=None, format=None):
         """处置: record the outcome (处置中 → 已反馈); 已被骗 needs the loss and links or opens the case."""
         task = self.get_object()
         body = WarningHandleSerializer(data=request.data)
@@ -380,7 +399,7 @@ class WarningTaskViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=WarningReviewSerializer, responses=WarningTaskSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ReviewPermission])
-    def review(self, request, pk=None):
+    def review(self, request, pk=None, format=None):
         """审核: the county accepts the feedback (已办结) or returns it with a reason (处置中)."""
         task = self.get_object()
         body = WarningReviewSerializer(data=request.data)
@@ -389,7 +408,7 @@ class WarningTaskViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=WarningTransferSerializer, responses=WarningTaskSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeByPost])
-    def transfer(self, request, pk=None):
+    def transfer(self, request, pk=None, format=None):
         """转派 (非本辖区): to another station of the county, or back to the county to re-dispatch."""
         task = self.get_object()
         body = WarningTransferSerializer(data=request.data)
@@ -402,10 +421,10 @@ class FourChecksReviewSerializer(serializers.ModelSerializer):
     county = serializers.SlugRelatedField(slug_field="code", read_only=True)
     county_name = serializers.CharField(source="county.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     task_no = serializers.CharField(source="task.task_no", read_only=True, default=None, allow_null=True)
-    case = serializers.SlugRelatedField(slug_field="case_no", read_only=True, help_text="案件编号")
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="社区/村编码")
+    case = serializers.SlugRelatedField(slug_field="case_no", read_only=True, allow_null=True, help_text="案件编号")
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, help_text="社区/村编码")
     cases = serializers.SlugRelatedField(slug_field="case_no", many=True, read_only=True, help_text="涉及案件编号")
 
     class Meta:
@@ -441,7 +460,7 @@ class FourChecksReviewViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=ReviewConcludeSerializer, responses=FourChecksReviewSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeByPost])
-    def conclude(self, request, pk=None):
+    def conclude(self, request, pk=None, format=None):
         """Close the review with its written conclusion (needs ``earlywarnings.change_fourchecksreview``)."""
         review = self.get_object()
         body = ReviewConcludeSerializer(data=request.data)

@@ -5,7 +5,8 @@ with the finished job when tasks run in-process, or 202 with the queued job when
 Celery worker takes it; ``GET /api/v1/imports/{id}/`` follows it.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import DjangoModelPermissions
@@ -27,7 +28,7 @@ class ImportPermissions(DjangoModelPermissions):
 class ImportJobSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     finished = serializers.BooleanField(source="is_finished", read_only=True)
     duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
     rows_per_second = serializers.FloatField(read_only=True, allow_null=True)
@@ -52,9 +53,15 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """The file, as a multipart part: binary in the schema (drf-spectacular would describe a
+    ``FileField`` by the URI it reads back as)."""
+
+
 class ImportUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[(k.name, k.label) for k in KINDS.values()])
-    file = serializers.FileField()
+    file = UploadField()
     dry_run = serializers.BooleanField(default=False)
     partial = serializers.BooleanField(default=False)
 
@@ -69,7 +76,12 @@ class ImportJobViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListM
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "status"]
 
-    @extend_schema(request=ImportUploadSerializer, responses={201: ImportJobSerializer, 202: ImportJobSerializer})
+    # Multipart only: a file cannot travel in a urlencoded form (FormParser stays so that such a
+    # form is told, in Chinese, that its file is missing, rather than answered 415).
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={201: ImportJobSerializer, 202: ImportJobSerializer},
+    )
     def create(self, request, *args, **kwargs):
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)

@@ -1,17 +1,35 @@
-"""REST API of the unit tree: ``/api/v1/units/`` (scoped) and ``/api/v1/me/``."""
+"""REST API of the unit tree: ``/api/v1/units/`` (scoped) and ``/api/v1/me/``, and the
+code field the other APIs name units and fraud types with."""
 
 import django_filters
+from django.utils.encoding import smart_str
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from orgs.models import Unit, UnitLevel
+from orgs.models import Unit, UnitLevel, code_validator
 from orgs.scoping import ScopedReadOnlyViewSet
+
+NUL = "\x00"
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A related record written as its code (``SlugRelatedField`` on ``code``). A value holding
+    a NUL character is no code and is refused like any unknown one: PostgreSQL cannot even
+    compare a text with it, and the lookup would fail with a server error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and NUL in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        return super().to_internal_value(data)
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
@@ -36,6 +54,9 @@ class UnitViewSet(ScopedReadOnlyViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
     lookup_field = "code"
+    # Only what a code can be: anything else (a NUL, which PostgreSQL cannot compare) is the
+    # API's 404 before any query.
+    lookup_value_regex = code_validator.regex.pattern.strip("^$")
 
 
 @extend_schema(

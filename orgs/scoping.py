@@ -84,6 +84,12 @@ class ScopedCodeField(serializers.SlugRelatedField):
         request = self.context.get("request")
         return queryset.for_user(request.user) if request is not None else queryset.none()
 
+    def to_internal_value(self, data):
+        # A NUL is no code, and PostgreSQL cannot compare a text with one (a 500 otherwise).
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\0"))
+        return super().to_internal_value(data)
+
 
 def voided_filter(records: str) -> django_filters.BooleanFilter:
     """``?voided=true`` on a record list; ``records`` names them (案件, 活动…)."""

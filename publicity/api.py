@@ -63,7 +63,7 @@ class PublicityViewSet(ScopedRecordViewSet):
 
     @extend_schema(request=VoidSerializer, responses=PublicitySerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeByPost])
-    def void(self, request, pk=None):
+    def void(self, request, pk=None, format=None):
         """Void (作废) the activity with a reason: it drops out of every list and count."""
         activity = self.get_object()
         body = VoidSerializer(data=request.data)

@@ -35,6 +35,8 @@ def _unit_of(request: Request) -> Unit:
     scope = Unit.objects.for_user(request.user)
     code = request.query_params.get("unit", "").strip()
     if code:
+        if "\x00" in code:  # no code holds a NUL, and PostgreSQL cannot compare with one
+            raise Http404
         return get_object_or_404(scope, code=code)
     if request.user.unit_id:
         return request.user.unit

@@ -17,7 +17,13 @@ from django import forms
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import DjangoModelPermissions
@@ -27,12 +33,14 @@ from orgs.filters import filter_unit_subtree
 from orgs.models import Unit
 from orgs.scoping import ScopedCodeField, ScopedModelViewSet
 from stats import targets as services
+from stats.breakdowns import FIRST_DAY, LAST_DAY
 from stats.models import CardRule, Target, TargetMetric
 from stats.projection import MonthState
 from stats.refresh import refreshed_at
 from stats.targets import Card, target_status, targets_for_children, unit_targets
 
 MONTH_ERROR = "月份格式应为 YYYY-MM，例如 2026-05。"
+MONTH_RANGE_ERROR = f"月份须在 {FIRST_DAY:%Y-%m} 至 {LAST_DAY:%Y-%m} 之间。"
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
 MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"}
 TRUE_VALUES = {"1", "true", "True", "yes", "on"}
@@ -48,15 +56,20 @@ def parse_month(text: str) -> dt.date:
 
 @extend_schema_field(MONTH_SCHEMA)
 class MonthField(serializers.Field):
-    """A month written and read as ``YYYY-MM``, held as its first day."""
+    """A month written and read as ``YYYY-MM``, held as its first day. Only the years the
+    figures can be worked out for (the period maths looks a year back): a target for year 1
+    would be stored, then fail every status computed for it."""
 
-    default_error_messages = {"invalid": MONTH_ERROR}
+    default_error_messages = {"invalid": MONTH_ERROR, "range": MONTH_RANGE_ERROR}
 
     def to_internal_value(self, data) -> dt.date:
         try:
-            return parse_month(str(data))
+            month = parse_month(str(data))
         except ValueError:
             self.fail("invalid")
+        if not FIRST_DAY <= month <= LAST_DAY:
+            self.fail("range")
+        return month
 
     def to_representation(self, value: dt.date) -> str:
         return f"{value:%Y-%m}"
@@ -174,7 +187,7 @@ class TargetSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     month = MonthField(label="月份（YYYY-MM）")
     metric_display = serializers.CharField(source="get_metric_display", read_only=True)
-    set_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    set_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     set_by_name = serializers.CharField(source="set_by.display_name", read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
 
@@ -264,7 +277,10 @@ class TargetViewSet(ScopedModelViewSet):
             OpenApiParameter("unit", OpenApiTypes.STR, description="单位编码（默认本人所在单位）"),
             OpenApiParameter("month", OpenApiTypes.STR, description="月份 YYYY-MM（默认本月）"),
         ],
-        responses=TargetBoardSerializer,
+        responses={
+            200: TargetBoardSerializer,
+            404: OpenApiResponse(description="单位不存在或不在本人辖区内"),
+        },
     )
     @action(
         detail=False,
@@ -275,7 +291,7 @@ class TargetViewSet(ScopedModelViewSet):
         filterset_class=None,
         pagination_class=None,
     )
-    def board(self, request):
+    def board(self, request, format=None):
         """The targets board of a unit for a month: its own targets' status and a row per
         child unit (None where a child has no target), with the 红黄牌 rule in force."""
         query = BoardQuerySerializer(data=request.query_params)
