@@ -33,7 +33,6 @@ def test_a_starting_beat_sends_the_catch_up():
     assert sent == ["bulletins.draft_due"]
 
 
-
 def test_issued_files_are_rendered_by_a_worker(db, monkeypatch, django_capture_on_commit_callbacks):
     """With a worker (not in-process), issuing sends render_files; the task keeps all three."""
     import datetime as dt
