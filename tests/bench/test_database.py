@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from bench.management.commands.run_bench import drop_database
+from bench.databases import drop_database
 
 NAME = "antifraud_bench_droptest"
 

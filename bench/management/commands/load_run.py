@@ -41,10 +41,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.utils import timezone
 
-from bench.management.commands.run_bench import drop_database, machine
+from bench.databases import create_database, drop_quietly
+from bench.management.commands.run_bench import machine
 
 PASSWORD = "Load@2026pass"
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results" / "load.json"
@@ -97,7 +98,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.results: dict = {"machine": machine(), "started": timezone.localtime().isoformat(timespec="seconds"),
                               "clients": clients, "seconds": seconds, "seed": seed}  # fmt: skip
-        dsn = self._create_database(database)
+        dsn = create_database(database)
         try:
             env = self._env(dsn, redis_url)
             self.results["stack"] = self._stack(dsn, redis_url, workers, threads)
@@ -105,7 +106,7 @@ class Command(BaseCommand):
             self._run(env, dsn, seed, clients, seconds, workers, threads)
         finally:
             if not keep:
-                self._drop_database(database)
+                drop_quietly(database, self.stderr)
         self.results["total_seconds"] = round(time.monotonic() - started, 1)
         self._write(docs=not no_docs)
         load = self.results["load"]
@@ -116,19 +117,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"完成，0 错误，用时 {self.results['total_seconds']:.0f} 秒。"))
 
     # ------------------------------------------------------------------------- database
-
-    def _create_database(self, name: str) -> str:
-        drop_database(name)
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        db = connection.settings_dict
-        return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-
-    def _drop_database(self, name: str) -> None:
-        try:
-            drop_database(name)
-        except DatabaseError as error:
-            self.stderr.write(f'未能删除压测库 {name}（{error}）；请稍后手动执行 DROP DATABASE "{name}"。')
 
     def _env(self, dsn: str, redis_url: str) -> dict:
         """The stack's environment: the load database, the product's settings (DEBUG off)

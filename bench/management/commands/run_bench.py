@@ -33,9 +33,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, OperationalError, connection
+from django.db import connection
 from django.utils import timezone
 
+from bench.databases import create_database, drop_quietly
 from bench.generate import SCALES, Manifest, generate
 from bench.report import write_results
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
         self.results: dict = {"scale": scale, "seed": seed, "machine": machine(), "started": timezone.now().isoformat()}
         manifest = self._data(scale, seed)
         name = f"antifraud_bench_{scale}"
-        dsn = self._create_database(name)
+        dsn = create_database(name)
         try:
             env = self._env(dsn)
             self._manage(env, "migrate", "--noinput", "-v", "0")
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             self._load(env, manifest, clients, seconds)
         finally:
             if not keep:
-                self._drop_database(name)
+                drop_quietly(name, self.stderr)
         self.results["total_seconds"] = round(time.monotonic() - started, 1)
         path = write_results(self.results, docs=not no_docs)
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {self.results['total_seconds']:.0f} 秒；结果：{path}"))
@@ -93,19 +94,6 @@ class Command(BaseCommand):
         rows = ", ".join(f"{kind} {n:,}" for kind, n in manifest.rows.items())
         self.say("生成数据", f"{rows}（{took:.1f} 秒）")
         return manifest
-
-    def _create_database(self, name: str) -> str:
-        drop_database(name)
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        db = connection.settings_dict
-        return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-
-    def _drop_database(self, name: str) -> None:
-        try:
-            drop_database(name)
-        except DatabaseError as error:  # the results are measured: say what is left behind, keep them
-            self.stderr.write(f'未能删除基准数据库 {name}（{error}）；请稍后手动执行 DROP DATABASE "{name}"。')
 
     def _env(self, dsn: str) -> dict:
         env = {**os.environ, "DATABASE_URL": dsn, "IMPORT_REFRESHES_STATS": "0", "DEBUG": "0", "STATIC_MANIFEST": "0",
@@ -247,27 +235,3 @@ def machine() -> dict:
         pass
     return {"cores": os.cpu_count(), "memory_mb": memory, "python": platform.python_version(),
             "system": platform.platform(), "date": dt.date.today().isoformat()}  # fmt: skip
-
-
-def drop_database(name: str, attempts: int = 5) -> None:
-    """Drop the bench database once our own sessions have left it.
-
-    Not ``DROP DATABASE … WITH (FORCE)``: PostgreSQL 15 lets a role that is not a superuser
-    force out only its own sessions, and refuses outright when an autovacuum worker is in the
-    database, as one often is after a big import (CI's first failure of this bench). So our
-    role's sessions are ended here, and the plain ``DROP`` cancels autovacuum by itself; a
-    session that is still leaving is waited for, a few times."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = %s AND pid <> pg_backend_pid() AND usename = current_user",
-            [name],
-        )
-        for attempt in range(attempts):
-            try:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                return
-            except OperationalError:  # "is being accessed by other users": ours are still leaving
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(1)
