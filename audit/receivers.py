@@ -27,9 +27,17 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit.login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     # Django has already replaced the password in ``credentials``; only the name is kept.
-    record(Act.LOGIN_FAILED, request=request, username=str(credentials.get("username", "")))
+    username = str(credentials.get("username", ""))
+    record(Act.LOGIN_FAILED, request=request, user=_existing(username), username=username)
 
 
 @receiver(user_locked_out, dispatch_uid="audit.locked_out")
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
-    record(Act.LOCKED_OUT, request=request, username=username or "")
+    record(Act.LOCKED_OUT, request=request, user=_existing(username or ""), username=username or "")
+
+
+def _existing(username: str):
+    """The account a failed sign-in named, if there is one (the audit page shows its unit)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username).first() if username else None

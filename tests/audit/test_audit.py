@@ -51,7 +51,7 @@ def test_five_failures_lock_the_account_from_that_address(tree, settings):
     # Locked: even the right password is refused, with the lockout page, not a sign-in.
     answer = _login(client, tree.officer_a.username, PASSWORD)
     assert answer.status_code == 429
-    assert "登录失败次数过多" in answer.content.decode() and "locked-out" in answer.content.decode()
+    assert "登录失败次数过多" in answer.content.decode() and "已暂停登录 15 分钟" in answer.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(act=Act.LOCKED_OUT, username=tree.officer_a.username).exists()
     # Another account from the same address is not locked.
