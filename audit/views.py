@@ -100,14 +100,19 @@ def _described(rows):
     from orgs.models import User
 
     users = User.objects.in_bulk({row[4] for row in rows if row[4]})
-    described = []
+    entries = {}  # (model, history id) → history row: one query a model, not one a row
+    for model_label in {row[0] for row in rows}:
+        history = apps.get_model(model_label).history.model.objects
+        ids = [row[1] for row in rows if row[0] == model_label]
+        entries |= {(model_label, pk): entry for pk, entry in history.in_bulk(ids, field_name="history_id").items()}
+    described, names = [], {}  # names: the related records' names, each looked up once a page
     for model_label, history_id, at, kind, user_id, record_id in rows:
         model = apps.get_model(model_label)
-        entry = model.history.model.objects.get(history_id=history_id)
+        entry = entries[model_label, history_id]
         described.append({
             "at": at, "kind": HISTORY_TYPES.get(kind, kind), "user": users.get(user_id),
             "model": model._meta.verbose_name, "record_id": record_id,
-            "record": _label(entry), "changes": _changes(model, entry) if kind == "~" else [],
+            "record": _label(entry), "changes": _changes(model, entry, names) if kind == "~" else [],
         })  # fmt: skip
     return described
 
@@ -121,7 +126,7 @@ def _label(entry) -> str:
     return f"#{record.pk}"
 
 
-def _changes(model, entry) -> list[dict]:
+def _changes(model, entry, names: dict) -> list[dict]:
     previous = entry.prev_record
     if previous is None:
         return []
@@ -132,13 +137,13 @@ def _changes(model, entry) -> list[dict]:
         personal = change.field in PERSONAL_FIELDS
         changes.append({
             "field": field.verbose_name, "personal": personal,
-            "old": "" if personal else _shown(field, change.old),
-            "new": "" if personal else _shown(field, change.new),
+            "old": "" if personal else _shown(field, change.old, names),
+            "new": "" if personal else _shown(field, change.new, names),
         })  # fmt: skip
     return changes
 
 
-def _shown(field, value) -> str:
+def _shown(field, value, names: dict) -> str:
     """A changed value as people read it: a choice's label, the related record's name, a
     local time; long text cut."""
     if value is None or value == "":
@@ -146,8 +151,11 @@ def _shown(field, value) -> str:
     if field.choices:
         text = str(dict(field.flatchoices).get(value, value))
     elif field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        text = str(related) if related is not None else f"#{value}"
+        key = (field.related_model, value)
+        if key not in names:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            names[key] = str(related) if related is not None else f"#{value}"
+        text = names[key]
     elif isinstance(value, dt.datetime):
         text = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     else:
