@@ -36,34 +36,33 @@ def _day(text: str | None) -> dt.date | None:
         return None
 
 
-def _period(request):
+def _period(request, field: str) -> dict:
+    """The filter on ``field`` (a time) for the 起始日期 / 截止日期 asked, both days whole."""
     start, end = _day(request.GET.get("from")), _day(request.GET.get("to"))
     tz = timezone.get_current_timezone()
-    lower = dt.datetime.combine(start, dt.time.min, tz) if start else None
-    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz) if end else None
-    return lower, upper
+    within = {}
+    if start:
+        within[f"{field}__gte"] = dt.datetime.combine(start, dt.time.min, tz)
+    if end:
+        within[f"{field}__lt"] = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz)
+    return within
 
 
 @login_required
 @permission_required("audit.view_auditevent", raise_exception=True)
 def audit(request):
     tab = "changes" if request.GET.get("tab") == "changes" else "events"
-    lower, upper = _period(request)
     who = (request.GET.get("user") or "").strip()
     context = {"tab": tab, "who": who, "acts": Act.choices, "models": _model_choices()}
     if tab == "events":
-        events = AuditEvent.objects.select_related("user__unit")
+        events = AuditEvent.objects.select_related("user__unit").filter(**_period(request, "at"))
         if act := request.GET.get("act"):
             events = events.filter(act=act)
         if who:
             events = events.filter(username__icontains=who)
-        if lower:
-            events = events.filter(at__gte=lower)
-        if upper:
-            events = events.filter(at__lt=upper)
         context["page"] = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
-        rows = _history(request.GET.get("model"), who, lower, upper)
+        rows = _history(request.GET.get("model"), who, _period(request, "history_date"))
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = _described(list(page.object_list))
         context["page"] = page
@@ -74,18 +73,14 @@ def _model_choices():
     return [(label, apps.get_model(label)._meta.verbose_name) for label in AUDITED]
 
 
-def _history(model_label, who, lower, upper):
+def _history(model_label, who, within: dict):
     """One query over every audited model's history table, newest first."""
     labels = [model_label] if model_label in AUDITED else AUDITED
     parts = []
     for label in labels:
-        history = apps.get_model(label).history.model.objects.all()
+        history = apps.get_model(label).history.model.objects.filter(**within)
         if who:
             history = history.filter(history_user__username__icontains=who)
-        if lower:
-            history = history.filter(history_date__gte=lower)
-        if upper:
-            history = history.filter(history_date__lt=upper)
         parts.append(
             history.order_by()
             .annotate(model=Value(label, output_field=CharField()))

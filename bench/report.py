@@ -90,12 +90,19 @@ def write_results(results: dict, *, docs: bool = True) -> Path:
     path = RESULTS / f"{results['scale']}.json"
     path.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if docs and DOCS.exists():
-        start, end = f"<!-- bench:{results['scale']} -->", f"<!-- /bench:{results['scale']} -->"
-        text = DOCS.read_text(encoding="utf-8")
-        block = f"{start}\n{markdown(results)}{end}"
-        if start in text and end in text:
-            text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        DOCS.write_text(text, encoding="utf-8")
+        scale = results["scale"]
+        write_block(DOCS, f"<!-- bench:{scale} -->", f"<!-- /bench:{scale} -->", markdown(results))
     return path
+
+
+def write_block(path: Path, start: str, end: str, body: str, *, new: str = "") -> None:
+    """Put ``body`` between the ``start`` and ``end`` markers of the Markdown file at
+    ``path`` (replacing what was there), or at its end with the markers when it has none;
+    a missing file starts as ``new``."""
+    text = path.read_text(encoding="utf-8") if path.exists() else new
+    block = f"{start}\n{body}{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")

@@ -29,6 +29,7 @@ from earlywarnings.views.common import (
     task_card,
     with_deadline,
 )
+from earlywarnings.views.reveal import RevealForm
 from orgs.models import Unit, UnitLevel
 from orgs.pages import PAGE_SIZE
 
@@ -169,6 +170,7 @@ def render_detail(request, pk: int, *, failed: Failed | None = None):
         "timeline": _timeline(task),
         "deadlines": _deadline_facts(task, now),
         "can_view_case": user.has_perm("cases.view_fraudcase"),
+        "reveal_form": RevealForm() if user.has_perm("earlywarnings.view_personal_data") else None,
         "now": now,
         "here": reverse("warning_detail", args=[task.pk]),
     }

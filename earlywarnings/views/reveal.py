@@ -25,7 +25,9 @@ REASONS = [
 
 class RevealForm(forms.Form):
     reason = forms.ChoiceField(label="查看事由", choices=REASONS)
-    note = forms.CharField(label="说明", max_length=150, required=False)
+    note = forms.CharField(
+        label="说明", max_length=150, required=False, widget=forms.TextInput(attrs={"placeholder": "选“其他”时必填"})
+    )
 
     def clean(self):
         data = super().clean()

@@ -33,8 +33,6 @@ import datetime as dt
 import json
 import math
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -45,7 +43,8 @@ from django.db import connection
 from django.utils import timezone
 
 from bench.databases import create_database, drop_quietly
-from bench.management.commands.run_bench import machine
+from bench.management.commands.run_bench import machine, manage
+from bench.report import write_block
 
 PASSWORD = "Load@2026pass"
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results" / "load.json"
@@ -125,14 +124,6 @@ class Command(BaseCommand):
                 "SECRET_KEY": os.environ.get("SECRET_KEY", "load-only-not-a-production-key"), "SECURE_COOKIES": "0",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}  # fmt: skip
 
-    def _manage(self, env: dict, *args: str) -> str:
-        answer = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
-        )
-        if answer.returncode != 0:
-            raise CommandError(f"manage.py {' '.join(args)} 失败：\n{answer.stdout[-2000:]}\n{answer.stderr[-2000:]}")
-        return answer.stdout
-
     def _stack(self, dsn: str, redis_url: str, workers: int, threads: int) -> dict:
         import psycopg
         import redis
@@ -156,10 +147,10 @@ class Command(BaseCommand):
         (no REDIS_URL): nothing is left queued for the worker to do during the run."""
         quiet = {k: v for k, v in env.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
         t0 = time.monotonic()
-        self._manage(quiet, "migrate", "--noinput", "-v", "0")
+        manage(quiet, "migrate", "--noinput", "-v", "0")
         self.say("迁移", f"{time.monotonic() - t0:.0f} 秒")
         t0 = time.monotonic()
-        self._manage(quiet, "seed_demo", "--seed", str(seed), "--password", PASSWORD, "--quiet-accounts")
+        manage(quiet, "seed_demo", "--seed", str(seed), "--password", PASSWORD, "--quiet-accounts")
         seeded = time.monotonic() - t0
         self.say("演示城市", f"{seeded:.0f} 秒")
         officers, viewers = split(clients)
@@ -170,7 +161,7 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "load_warnings.csv"
             write_supply(path, stations, per_station, timezone.localtime())
-            self._manage(quiet, "import_data", "warnings", str(path))
+            manage(quiet, "import_data", "warnings", str(path))
         self.say("任务供给", f"{len(stations)} 个派出所各 {per_station} 条待签收预警（{time.monotonic() - t0:.0f} 秒）")
         self.results["setup"] = {"seed_seconds": round(seeded, 1), "officers": officers, "viewers": viewers,
                                  "stations": len(stations), "supply_per_station": per_station}  # fmt: skip
@@ -194,7 +185,7 @@ class Command(BaseCommand):
             self.results["load"] = result
             self.results["agreement"] = agreement(dsn, since, result.get("work", {}))
             t0 = time.monotonic()
-            refresh = self._manage(env, "shell", "-c", ROUND_TRIP).strip().splitlines()[-1]
+            refresh = manage(env, "shell", "-c", ROUND_TRIP).strip().splitlines()[-1]
             self.results["worker"] = {"round_trip_seconds": round(time.monotonic() - t0, 1), "answer": refresh}
         for line in kinds_table(result):
             self.stdout.write(line)
@@ -218,14 +209,7 @@ class Command(BaseCommand):
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(self.results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         if docs:
-            start, end = MARKERS
-            text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Load run\n"
-            block = f"{start}\n{markdown(self.results)}{end}"
-            if start in text and end in text:
-                text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-            else:
-                text = text.rstrip("\n") + "\n\n" + block + "\n"
-            DOCS.write_text(text, encoding="utf-8")
+            write_block(DOCS, *MARKERS, markdown(self.results), new="# Load run\n")
         self.say(
             "结果文件",
             os.path.relpath(RESULTS, settings.BASE_DIR)

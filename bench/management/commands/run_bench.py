@@ -70,7 +70,7 @@ class Command(BaseCommand):
         dsn = create_database(name)
         try:
             env = self._env(dsn)
-            self._manage(env, "migrate", "--noinput", "-v", "0")
+            manage(env, "migrate", "--noinput", "-v", "0")
             self._imports(env, dsn, manifest)
             self._rollups(env, manifest)
             self._one_more_day(env, dsn, manifest)
@@ -102,18 +102,10 @@ class Command(BaseCommand):
         env.pop("REDIS_URL", None)  # one process does each step: tasks run in it, timed with it
         return env
 
-    def _manage(self, env: dict, *args: str) -> str:
-        answer = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
-        )
-        if answer.returncode != 0:
-            raise CommandError(f"manage.py {' '.join(args)} 失败：\n{answer.stdout[-2000:]}\n{answer.stderr[-2000:]}")
-        return answer.stdout
-
     def _imports(self, env: dict, dsn: str, manifest: Manifest) -> None:
         for kind in IMPORT_ORDER:
             if kind in manifest.files:
-                self._manage(env, "import_data", kind, str(manifest.files[kind]))
+                manage(env, "import_data", kind, str(manifest.files[kind]))
         jobs = import_seconds(dsn)
         floor = self._floor(dsn, manifest)
         intake = sum(jobs.get(kind, 0) for kind in FLOOR_KINDS)
@@ -131,7 +123,7 @@ class Command(BaseCommand):
         return {k: round(v, 2) for k, v in copy_floor(dsn, {k: manifest.files[k] for k in FLOOR_KINDS}).items()}
 
     def _rollups(self, env: dict, manifest: Manifest) -> None:
-        rebuild = seconds_in(self._manage(env, "stats_rebuild"))
+        rebuild = seconds_in(manage(env, "stats_rebuild"))
         try:
             from bench.floors import duckdb_rollup
         except ImportError:
@@ -154,8 +146,8 @@ class Command(BaseCommand):
         before = import_seconds(dsn)
         for kind in IMPORT_ORDER:
             if kind in manifest.extra_day:
-                self._manage(env, "import_data", kind, str(manifest.extra_day[kind]))
-        refresh = seconds_in(self._manage(env, "stats_rebuild", "--refresh"))
+                manage(env, "import_data", kind, str(manifest.extra_day[kind]))
+        refresh = seconds_in(manage(env, "stats_rebuild", "--refresh"))
         rebuild = self.results["rollups"]["rebuild_seconds"]
         share = refresh / rebuild if rebuild else 0
         imported = sum(import_seconds(dsn).values()) - sum(before.values())
@@ -169,7 +161,7 @@ class Command(BaseCommand):
             dict.fromkeys((manifest.top_code, manifest.city_code, manifest.county_code, manifest.station_code))
         )
         answer = json.loads(
-            self._manage(env, "bench_measure", "--units", codes, "--repeat", str(repeat)).strip().splitlines()[-1]
+            manage(env, "bench_measure", "--units", codes, "--repeat", str(repeat)).strip().splitlines()[-1]
         )
         self.results.update(answer)
         worst = max(a["p95_ms"] for key, a in answer["answers"].items() if key.startswith("metrics."))
@@ -182,12 +174,10 @@ class Command(BaseCommand):
     def _load(self, env: dict, manifest: Manifest, clients: int, seconds: float) -> None:
         from bench.load import Scenario, drive, serve
 
-        self._manage(
-            env, "add_user", "bench_leader", "--unit", manifest.top_code, "--role", "leader", "--password", PASSWORD
-        )
-        self._manage(env, "add_user", "bench_officer", "--unit", manifest.station_code, "--role", "officer",
+        manage(env, "add_user", "bench_leader", "--unit", manifest.top_code, "--role", "leader", "--password", PASSWORD)
+        manage(env, "add_user", "bench_officer", "--unit", manifest.station_code, "--role", "officer",
                      "--password", PASSWORD)  # fmt: skip
-        self._manage(env, "collectstatic", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
         top, county = manifest.top_code, manifest.county_code
         scenarios = [
             Scenario("dashboard", "bench_leader", PASSWORD, [f"/dashboard/{top}/", f"/dashboard/{county}/"]),
@@ -224,6 +214,17 @@ def import_seconds(dsn: str) -> dict[str, float]:
             "WHERE status = 'applied' GROUP BY kind"
         ).fetchall()
     return {kind: round(float(seconds), 2) for kind, seconds in rows}
+
+
+def manage(env: dict, *args: str) -> str:
+    """``manage.py`` in a process of its own with ``env`` (the run's database); its output,
+    or a CommandError with the end of both streams."""
+    answer = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    if answer.returncode != 0:
+        raise CommandError(f"manage.py {' '.join(args)} 失败：\n{answer.stdout[-2000:]}\n{answer.stderr[-2000:]}")
+    return answer.stdout
 
 
 def machine() -> dict:
